@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import inspect
+import math
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
@@ -56,15 +57,17 @@ def _parse_start(start: str | datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class Timer:
-    """A callback scheduled on the simulation's clock. ``cancel()`` stops it from running."""
+class Timer(msgspec.Struct, order=True):
+    """A callback scheduled on the simulation's clock. ``cancel()`` stops it from running.
 
-    __slots__ = ("args", "callback", "when")
+    Timers order by deadline, then by the order they were scheduled in (``seq``), so the heap can
+    hold them directly.
+    """
 
-    def __init__(self, when: float, callback: Callable[..., object] | None, args: tuple[Any, ...]) -> None:
-        self.when = when
-        self.callback = callback
-        self.args = args
+    when: float
+    seq: int
+    callback: Callable[..., object] | None
+    args: tuple[Any, ...]
 
     def cancel(self) -> None:
         """Stop the timer from firing; cancelling twice, or after it fired, does nothing."""
@@ -73,10 +76,11 @@ class Timer:
 
     @property
     def cancelled(self) -> bool:
+        """True once the timer was cancelled or has fired."""
         return self.callback is None
 
     def __repr__(self) -> str:
-        state = "cancelled" if self.callback is None else getattr(self.callback, "__qualname__", repr(self.callback))
+        state = "done" if self.callback is None else getattr(self.callback, "__qualname__", repr(self.callback))
         return f"eventbus.Timer(when={self.when!r}, {state})"
 
 
@@ -317,7 +321,7 @@ class Simulation:
         self.rng = random.Random(seed)
         self.journal = Journal()
         self.registry = Registry()
-        self._heap: list[tuple[float, int, Timer]] = []
+        self._heap: list[Timer] = []
         self._seq = 0
         self._running = False
         self._async_host = False
@@ -394,16 +398,20 @@ class Simulation:
         now = self.clock.now()
         if when < now:
             when = now
-        timer = Timer(when, callback, args)
-        self._seq += 1
-        heapq.heappush(self._heap, (when, self._seq, timer))
+        self._seq = seq = self._seq + 1
+        timer = Timer(when, seq, callback, args)
+        heapq.heappush(self._heap, timer)
         return timer
 
     def call_later(self, delay: float, callback: Callable[..., object], *args: Any) -> Timer:
         """Run ``callback(*args)`` ``delay`` seconds from now (ties run in scheduling order)."""
         if delay < 0:
             raise SimulationError(f"delay must not be negative, got {delay!r}")
-        return self.call_at(self.clock.now() + delay, callback, *args)
+        when = self.clock.now() + delay
+        self._seq = seq = self._seq + 1
+        timer = Timer(when, seq, callback, args)
+        heapq.heappush(self._heap, timer)
+        return timer
 
     def call_soon(self, callback: Callable[..., object], *args: Any) -> Timer:
         """Run ``callback(*args)`` at the current time, after what is already due."""
@@ -412,14 +420,14 @@ class Simulation:
     def next_deadline(self) -> float | None:
         """The time of the earliest pending timer, or None when nothing is scheduled."""
         heap = self._heap
-        while heap and heap[0][2].callback is None:
+        while heap and heap[0].callback is None:
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        return heap[0].when if heap else None
 
     @property
     def pending(self) -> int:
         """How many timers are scheduled and not cancelled."""
-        return sum(1 for _, _, t in self._heap if t.callback is not None)
+        return sum(1 for t in self._heap if t.callback is not None)
 
     # ----------------------------------------------------------------- tasks
     def spawn(self, coro: Coroutine[Any, Any, T], *, name: str | None = None) -> Task[T]:
@@ -516,45 +524,48 @@ class Simulation:
         """True while the simulation is running timers (inside a handler or callback)."""
         return self._running
 
-    def _fire(self, timer: Timer) -> None:
-        callback, args = timer.callback, timer.args
-        timer.callback = None
-        if callback is None:
-            return
-        result = callback(*args)
-        if inspect.iscoroutine(result):
-            self.spawn(result)
-
     def _run(self, until: float | None, condition: Callable[[], bool] | None) -> bool:
         """Run due timers in order up to ``until`` (None: until none is left) or until ``condition``.
 
         Returns True when ``condition`` became true. With a real clock, waits for timers to come due.
+        This loop is the hot path of every simulation: keep it lean.
         """
         heap = self._heap
         clock = self.clock
         real = clock.real
+        virtual = clock if isinstance(clock, VirtualClock) else None
+        limit = math.inf if until is None else until
+        pop = heapq.heappop
+        iscoroutine = inspect.iscoroutine
         if condition is not None and condition():
             return True
-        while True:
-            if self._foreign:
-                return False  # the async driver passes these to the host loop, then calls again
-            while heap and heap[0][2].callback is None:
-                heapq.heappop(heap)
-            if not heap:
+        while heap:
+            timer = heap[0]
+            when = timer.when
+            if when > limit:
                 break
-            when = heap[0][0]
-            if until is not None and when > until:
-                break
-            if real:
+            callback = timer.callback
+            if callback is None:
+                pop(heap)
+                continue
+            if virtual is not None:
+                if when > virtual._now:
+                    virtual._now = when
+            elif real:
                 delay = when - clock.now()
                 if delay > 0:
                     clock.sleep(delay)
             else:
                 clock.jump(when)
-            _, _, timer = heapq.heappop(heap)
-            self._fire(timer)
+            pop(heap)
+            timer.callback = None
+            result = callback(*timer.args)
+            if result is not None and iscoroutine(result):
+                self.spawn(result)
             if condition is not None and condition():
                 return True
+            if self._foreign:
+                return False  # the async driver passes these to the host loop, then calls again
         if until is not None:
             if real:
                 delay = until - clock.now()
