@@ -54,6 +54,8 @@ class ServiceError(EventBusError):
         code: the AWS error code; defaults to the class's ``default_code``.
         status: the HTTP status; defaults to the class's ``default_status``.
         sender_fault: whether AWS blames the caller (``Sender``) or itself (``Receiver``).
+        retryable: whether a delivery that failed with this error may succeed if tried again
+            (a missing target or a denied permission cannot).
     """
 
     default_code: ClassVar[str] = "InternalFailure"
@@ -66,8 +68,10 @@ class ServiceError(EventBusError):
         code: str | None = None,
         status: int | None = None,
         sender_fault: bool | None = None,
+        retryable: bool = True,
     ) -> None:
         super().__init__(message)
+        self.retryable = retryable
         self.message = message
         self.code = code if code is not None else self.default_code
         self.status = status if status is not None else self.default_status

@@ -1,0 +1,1 @@
+"""The simulated AWS services: SQS, SNS, EventBridge, Scheduler and Lambda-style functions."""
