@@ -44,23 +44,25 @@ def _refuse_constant(name: str) -> Any:
     raise _NonStandardConstant(name)
 
 
-def _jackson_column(text: str, position: int, column: int) -> int:
-    """Approximate where Jackson reports a syntax error: after the offending character or word.
+def _jackson_column(text: str, position: int, column: int, *, whole_word: bool) -> int:
+    """Approximate where Jackson reports a syntax error: after what it read before giving up.
 
-    Python reports the first character it could not accept; Jackson has already read it (and, for
-    an unrecognised word such as ``env``, the whole word) when it reports, so its column is further
-    on. ``Input=env:dev`` gives ``column: 4`` in AWS's message.
+    Python reports the first character it could not accept. Jackson reports once it has read that
+    character, or, where a value was expected, the whole unrecognised word (``Input=env:dev`` gives
+    ``column: 4`` in AWS's message, ``{'db_name': ...}`` gives ``column: 3``).
     """
     if position >= len(text):
         return column
-    if text[position].isalnum() or text[position] in "_$":
-        length = 1
-        while position + length < len(text) and (
-            text[position + length].isalnum() or text[position + length] in "_$"
-        ):
-            length += 1
-        return column + length
-    return column + 1
+    if not whole_word or not _is_word_char(text[position]):
+        return column + 1
+    length = 1
+    while position + length < len(text) and _is_word_char(text[position + length]):
+        length += 1
+    return column + length
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_$"
 
 
 def _json_syntax_error(text: str, target_id: str) -> ValidationError | None:
@@ -71,7 +73,7 @@ def _json_syntax_error(text: str, target_id: str) -> ValidationError | None:
         position = max(text.find(str(error)), 0)
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
-        column = _jackson_column(text, position, column)
+        column = _jackson_column(text, position, column, whole_word=True)
     except json.JSONDecodeError as error:
         position, line = error.pos, error.lineno
         if error.msg.startswith("Unterminated string"):
@@ -79,7 +81,8 @@ def _json_syntax_error(text: str, target_id: str) -> ValidationError | None:
             line = text.count("\n") + 1
             column = len(text) - (text.rfind("\n") + 1) + 1
         else:
-            column = _jackson_column(text, position, error.colno)
+            whole_word = error.msg.startswith(("Expecting value", "Extra data"))
+            column = _jackson_column(text, position, error.colno, whole_word=whole_word)
     else:
         return None
     shown = f'"{text}"'
