@@ -1,0 +1,263 @@
+"""Where botocore meets the simulation: the HTTP send of every client, answered in process.
+
+botocore turns a call into an HTTP request with its real serializers, signs it, and hands it to
+``Endpoint._send``; the response it gets back goes through its real parsers, checksum and MD5
+checks, and error factory. While a :func:`~eventbus.aws.mock_aws` block is active, ``_send`` of
+every endpoint (of clients made before the block as well as inside it) is answered here instead of
+by the network: the request is decoded into the operation's input shape, handed to
+``sim.<service>.api.call(operation, params)``, and the result (or the :class:`ServiceError`) is
+encoded as AWS would send it. Retries are switched off for these calls: the simulation is
+deterministic, so a retry would see the same answer, and botocore would sleep on the wall clock.
+
+Three class attributes of ``botocore.endpoint.Endpoint`` are replaced while a block is active and
+restored when the last block exits: ``_do_get_response`` (to learn which operation is being sent),
+``_send`` and ``_needs_retry``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from email.utils import formatdate
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+from botocore.endpoint import Endpoint  # type: ignore[import-untyped]
+
+from .._simulation import Simulation
+from ..errors import ServiceError, SimulationError
+from ._json_protocol import JsonProtocol
+from ._query_protocol import QueryProtocol
+from ._rest_json_protocol import RestJsonProtocol
+from ._wire import WireRequest, WireResponse
+
+__all__ = (
+    "SIMULATED_SERVICES",
+    "OperationApi",
+    "UnsupportedServiceError",
+    "activate",
+    "active_simulation",
+    "deactivate",
+    "serve",
+)
+
+logger = logging.getLogger("eventbus.aws")
+
+#: botocore service name -> the Simulation attribute whose ``.api`` serves it.
+SIMULATED_SERVICES: dict[str, str] = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "events": "events",
+    "scheduler": "scheduler",
+    "lambda": "lambda_",
+}
+
+
+class UnsupportedServiceError(SimulationError):
+    """A boto3 call, inside ``mock_aws``, to a service the simulation does not serve.
+
+    It is raised to the caller at call time (not returned as an AWS error, so that code handling
+    ``ClientError`` does not swallow it); no request is ever sent to AWS. ``.service`` is the
+    botocore name of the service that was called.
+    """
+
+    __module__ = "eventbus.aws"
+
+    def __init__(self, message: str, service: str) -> None:
+        super().__init__(message)
+        self.service = service
+
+    def __repr__(self) -> str:
+        return f"eventbus.aws.UnsupportedServiceError({str(self)!r})"
+
+
+class OperationApi(Protocol):
+    """The AWS-named operation layer a simulated service exposes as ``sim.<service>.api``."""
+
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+Codec = JsonProtocol | QueryProtocol | RestJsonProtocol
+
+_codecs: dict[tuple[str, str], Codec] = {}
+
+
+def _codec(service_model: Any) -> Codec:
+    key = (service_model.service_name, service_model.api_version)
+    codec = _codecs.get(key)
+    if codec is None:
+        protocol = service_model.resolved_protocol
+        if protocol == "json":
+            codec = JsonProtocol(service_model)
+        elif protocol == "query":
+            codec = QueryProtocol(service_model)
+        elif protocol == "rest-json":
+            codec = RestJsonProtocol(service_model)
+        else:  # pragma: no cover - none of the simulated services uses another protocol
+            raise SimulationError(f"eventbus.mock_aws cannot decode the {protocol!r} protocol of {key[0]!r}")
+        _codecs[key] = codec
+    return codec
+
+
+class _RawBody(io.BytesIO):
+    """The ``raw`` of a response: what urllib3's response offers botocore (``read`` and ``stream``)."""
+
+    def stream(self, amt: int = 1024, decode_content: bool | None = None) -> Iterator[bytes]:
+        while True:
+            chunk = self.read(amt)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _request_body(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if hasattr(body, "read"):
+        position = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if position is not None and hasattr(body, "seek"):
+            body.seek(position)
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return bytes(body)
+
+
+def _wire_request(request: Any) -> WireRequest:
+    url = urlsplit(request.url)
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        headers[name.lower()] = value.decode("latin-1") if isinstance(value, bytes) else value
+    return WireRequest(request.method, url.path or "/", url.query, headers, _request_body(request.body))
+
+
+def _internal_failure(service: str, operation: str, exc: BaseException) -> ServiceError:
+    logger.error("eventbus.mock_aws: %s.%s failed inside the simulation", service, operation, exc_info=exc)
+    return ServiceError(
+        f"The simulation failed while serving {service}.{operation}: {type(exc).__name__}: {exc} "
+        "(the traceback is logged to the 'eventbus.aws' logger)",
+        code="InternalFailure",
+        status=500,
+    )
+
+
+def serve(sim: Simulation, operation_model: Any, request: Any) -> WireResponse:
+    """Answer one prepared botocore request from the simulation, as AWS would on the wire."""
+    service_model = operation_model.service_model
+    service: str = service_model.service_name
+    attribute = SIMULATED_SERVICES.get(service)
+    if attribute is None:
+        raise UnsupportedServiceError(
+            f"eventbus.mock_aws does not simulate {service!r} ({service_model.service_id}.{operation_model.name} "
+            f"was called inside a mock_aws block); it simulates {', '.join(sorted(SIMULATED_SERVICES))}. "
+            "No request was sent to AWS.",
+            service,
+        )
+    holder = getattr(sim, attribute, None)
+    api: OperationApi | None = getattr(holder, "api", None)
+    if api is None:
+        raise UnsupportedServiceError(
+            f"eventbus.mock_aws: this simulation has no {service!r} service (sim.{attribute}.api) yet, "
+            f"so {service_model.service_id}.{operation_model.name} cannot be served. No request was sent to AWS.",
+            service,
+        )
+    codec = _codec(service_model)
+    request_id = sim.new_uuid()
+    name: str = operation_model.name
+    try:
+        params = codec.decode_request(operation_model, _wire_request(request))
+        result = api.call(name, params)
+        return codec.encode_result(operation_model, result if result is not None else {}, request_id)
+    except ServiceError as error:
+        return codec.encode_error(error, request_id)
+    except (SimulationError, NotImplementedError):
+        raise
+    except Exception as exc:
+        return codec.encode_error(_internal_failure(service, name, exc), request_id)
+
+
+# --------------------------------------------------------------------------- botocore hook
+_stack: list[Simulation] = []
+_local = threading.local()
+_originals: dict[str, Any] = {}
+
+
+def active_simulation() -> Simulation | None:
+    """The simulation the innermost active ``mock_aws`` block serves calls from."""
+    return _stack[-1] if _stack else None
+
+
+def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
+    previous = getattr(_local, "operation", None)
+    _local.operation = operation_model
+    try:
+        return _originals["_do_get_response"](self, request, operation_model, context)
+    finally:
+        _local.operation = previous
+
+
+def _send(self: Any, request: Any) -> Any:
+    sim = _stack[-1] if _stack else None
+    if sim is None:  # pragma: no cover - patched only while a block is active
+        return _originals["_send"](self, request)
+    operation_model = getattr(_local, "operation", None)
+    if operation_model is None:
+        operation_model = _operation_from_wire(self, request)
+    response = serve(sim, operation_model, request)
+    headers = response.headers
+    headers["Content-Length"] = str(len(response.body))
+    headers["Date"] = formatdate(sim.epoch(), usegmt=True)
+    return AWSResponse(request.url, response.status, headers, _RawBody(response.body))
+
+
+def _operation_from_wire(endpoint: Any, request: Any) -> Any:
+    """The operation of a request sent without botocore's usual path (from the wire alone)."""
+    import botocore.session  # type: ignore[import-untyped]
+
+    prefix: str = endpoint._endpoint_prefix
+    try:
+        service_model = botocore.session.get_session().get_service_model(prefix)
+    except Exception as exc:
+        raise UnsupportedServiceError(f"eventbus.mock_aws does not simulate {prefix!r}", prefix) from exc
+    name = _codec(service_model).operation_name(_wire_request(request))
+    if name is None:
+        raise SimulationError(f"eventbus.mock_aws could not tell which {prefix} operation {request.url} is")
+    return service_model.operation_model(name)
+
+
+def _needs_retry(self: Any, *args: Any, **kwargs: Any) -> bool:
+    return False
+
+
+_PATCHES = {"_do_get_response": _do_get_response, "_send": _send, "_needs_retry": _needs_retry}
+
+
+def activate(sim: Simulation) -> None:
+    """Serve botocore calls from ``sim`` until the matching :func:`deactivate`."""
+    if not _stack:
+        for name, replacement in _PATCHES.items():
+            _originals[name] = Endpoint.__dict__[name]
+            setattr(Endpoint, name, replacement)
+    _stack.append(sim)
+
+
+def deactivate(sim: Simulation) -> None:
+    """Stop serving from ``sim``; the last deactivation restores botocore as it was."""
+    for index in range(len(_stack) - 1, -1, -1):
+        if _stack[index] is sim:
+            del _stack[index]
+            break
+    else:
+        raise SimulationError("mock_aws was exited more often than it was entered")
+    if not _stack:
+        for name, original in _originals.items():
+            setattr(Endpoint, name, original)
+        _originals.clear()
