@@ -9,9 +9,10 @@ https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-inp
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
+
+import msgspec
 
 from .errors import ValidationError
 
@@ -33,9 +34,8 @@ class Missing(enum.Enum):
 MISSING: Final = Missing.MISSING
 
 
-def _encode_other(value: object) -> object:
-    # Read-only mappings and sequences (MappingProxyType, msgspec-decoded views, ...) are JSON
-    # objects and arrays too.
+def _encode_other(value: Any) -> Any:
+    # Read-only mappings and sequences (MappingProxyType, ...) are JSON objects and arrays too.
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray):
@@ -43,12 +43,16 @@ def _encode_other(value: object) -> object:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_encode_other)
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=_encode_other)
 
 
 def to_json(value: Any) -> str:
-    """Serialise ``value`` as compact JSON, non-ASCII characters unescaped."""
-    return _ENCODER.encode(value)
+    """Serialise ``value`` as compact JSON, non-ASCII characters unescaped.
+
+    msgspec writes what Python's ``json`` writes with compact separators, except that exponents
+    carry no ``+`` (``1e100``), which is nearer Jackson's ``1.0E100`` than ``1e+100`` is.
+    """
+    return _ENCODER.encode(value).decode()
 
 
 def java_map_text(mapping: Mapping[str, str]) -> str:

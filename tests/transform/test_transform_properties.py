@@ -59,9 +59,9 @@ def test_whole_event_and_root_path_round_trip(value: Any) -> None:
     whole = TargetInput("t1").payload(event, **RULE)
     assert whole is not None
     assert json.loads(whole) == event
-    assert TargetInput("t1", input_path="$.detail.v").payload(event, **RULE) == json.dumps(
-        value, separators=(",", ":"), ensure_ascii=False
-    )
+    part = TargetInput("t1", input_path="$.detail.v").payload(event, **RULE)
+    assert part is not None
+    assert json.loads(part) == value
 
 
 @given(st.text(st.characters(blacklist_characters="<")))
