@@ -60,7 +60,7 @@ def java_map_text(mapping: Mapping[str, str]) -> str:
     return "{" + ", ".join(f"{key}={value}" for key, value in mapping.items()) + "}"
 
 
-def constraint_error(violations: Sequence[tuple[str, str, str]]) -> ValidationError:
+def constraint_error(violations: Sequence[tuple[str | None, str, str]]) -> ValidationError:
     """Build the ``ValidationException`` AWS's request model gives for constraint violations.
 
     AWS words these ``1 validation error detected: Value 'x' at 'targets.1.member.inputPath' failed
@@ -68,12 +68,17 @@ def constraint_error(violations: Sequence[tuple[str, str, str]]) -> ValidationEr
     joined by ``; `` under ``N validation errors detected:``.
 
     Args:
-        violations: ``(value text, member location, constraint text)`` triples, in request order.
+        violations: ``(value text, member location, constraint text)`` triples, in request order;
+            a value of ``None`` is an absent required member (AWS prints ``Value null``).
     """
     count = len(violations)
     head = f"{count} validation error{'' if count == 1 else 's'} detected: "
     body = "; ".join(
-        f"Value '{value}' at '{location}' failed to satisfy constraint: {constraint}"
+        f"Value {_quoted(value)} at '{location}' failed to satisfy constraint: {constraint}"
         for value, location, constraint in violations
     )
     return ValidationError(head + body)
+
+
+def _quoted(value: str | None) -> str:
+    return "null" if value is None else f"'{value}'"

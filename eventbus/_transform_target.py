@@ -146,7 +146,7 @@ class TargetInput:
         input_transformer: InputTransformer | Mapping[str, Any] | None = None,
         member: str = "targets.1.member",
     ) -> None:
-        violations: list[tuple[str, str, str]] = []
+        violations: list[tuple[str | None, str, str]] = []
         if input is not None and len(input) > MAX_INPUT_LENGTH:
             violations.append(
                 (
@@ -167,7 +167,7 @@ class TargetInput:
             violations.extend(
                 transformer_model_violations(
                     dict(input_transformer.get("InputPathsMap") or {}),
-                    input_transformer.get("InputTemplate", ""),
+                    input_transformer.get("InputTemplate"),
                     member,
                 )
             )

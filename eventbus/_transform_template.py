@@ -183,15 +183,15 @@ def _event_without_detail(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def transformer_model_violations(
-    input_paths_map: Mapping[str, str], input_template: str, member: str
-) -> list[tuple[str, str, str]]:
+    input_paths_map: Mapping[str, str], input_template: str | None, member: str
+) -> list[tuple[str | None, str, str]]:
     """Constraint violations AWS's request model reports for an ``InputTransformer``.
 
     Limits from https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html:
     at most 100 map entries; keys 1 to 256 characters matching ``[A-Za-z0-9\\_\\-]+`` (so no key can
     be an ``aws.events.*`` name); values at most 256 characters; template 1 to 8,192 characters.
     """
-    violations: list[tuple[str, str, str]] = []
+    violations: list[tuple[str | None, str, str]] = []
     location = f"{member}.inputTransformer"
     if input_paths_map:
         map_text = java_map_text(input_paths_map)
@@ -217,7 +217,9 @@ def transformer_model_violations(
         if value_problems:
             listed = ", ".join(dict.fromkeys(value_problems))
             violations.append((map_text, map_location, f"Map value must satisfy constraint: [{listed}]"))
-    if not input_template:
+    if input_template is None:
+        violations.append((None, f"{location}.inputTemplate", "Member must not be null"))
+    elif not input_template:
         violations.append(
             (
                 input_template,
@@ -305,7 +307,10 @@ class InputTransformer:
         cls, spec: Mapping[str, Any], *, target_id: str, member: str = "targets.1.member"
     ) -> InputTransformer:
         """Build from the AWS shape ``{"InputPathsMap": {...}, "InputTemplate": "..."}``."""
-        return cls(spec.get("InputPathsMap"), spec["InputTemplate"], target_id=target_id, member=member)
+        template = spec.get("InputTemplate")
+        if template is None:
+            raise constraint_error(transformer_model_violations({}, None, member))
+        return cls(spec.get("InputPathsMap"), template, target_id=target_id, member=member)
 
     def to_aws(self) -> dict[str, Any]:
         """The AWS shape of this transformer, as DescribeTargets / ListTargetsByRule return it."""

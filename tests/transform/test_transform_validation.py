@@ -305,3 +305,16 @@ def test_model_violations_come_before_the_exclusivity_check() -> None:
 def test_transformer_errors_name_the_target() -> None:
     error = target_error(input_transformer={"InputTemplate": '"<nope>"'})
     assert str(error) == "InputTemplate for target t1 contains invalid placeholder nope."
+
+
+def test_input_template_is_required() -> None:
+    # API reference: InputTemplate "Required: Yes"; AWS's request model prints an absent member as
+    # "Value null ... Member must not be null".
+    expected = (
+        "1 validation error detected: Value null at 'targets.1.member.inputTransformer.inputTemplate' "
+        "failed to satisfy constraint: Member must not be null"
+    )
+    assert str(target_error(input_transformer={"InputPathsMap": {"a": "$.a"}})) == expected
+    with pytest.raises(ValidationError) as raised:
+        InputTransformer.from_aws({}, target_id="t1")
+    assert str(raised.value) == expected
