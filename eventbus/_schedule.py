@@ -54,6 +54,9 @@ _UNIT_LENGTH: dict[str, timedelta] = {
 _MAX_RATE_VALUE = 2**31 - 1  # AWS does not document a ceiling; a Java int is the natural one (unconfirmed)
 _ONE_MINUTE = timedelta(minutes=1)
 _TICK = timedelta(microseconds=1)
+# Cron years are 1970-2199: searching from further out changes nothing and keeps zone arithmetic in range.
+_SEARCH_FLOOR = datetime(1969, 12, 30, tzinfo=UTC)
+_SEARCH_CEILING = datetime(2200, 1, 2, tzinfo=UTC)
 
 
 def _invalid_expression(text: str, dialect: ScheduleDialect) -> ValidationError:
@@ -90,7 +93,10 @@ def _as_utc(value: datetime, name: str) -> datetime:
 def _first_instant(wall: datetime, zone: ZoneInfo) -> datetime | None:
     """The instant a naive wall time first happens in ``zone``: ``None`` inside a spring-forward gap, the
     earlier of the two in a fall-back overlap (EventBridge Scheduler "runs the schedule only once")."""
-    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    try:
+        instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    except OverflowError:  # at(9999-12-31T23:59:59) west of Greenwich
+        return None
     if instant.astimezone(zone).replace(tzinfo=None) != wall:
         return None  # the wall time does not exist that day
     return instant
@@ -125,6 +131,8 @@ class ScheduleExpression:
             ValidationError: the expression (or the Scheduler time zone) AWS would refuse, with AWS's message.
             SimulationError: a time zone other than UTC for the ``"events"`` dialect.
         """
+        if dialect not in ("events", "scheduler"):
+            raise SimulationError(f'dialect must be "events" or "scheduler", got {dialect!r}')
         zone = _zone(timezone, dialect)
         expression = _parse(text, dialect, timezone, zone)
         if not isinstance(expression, cls):
@@ -216,7 +224,9 @@ class CronExpression(ScheduleExpression):
 
     def next_after(self, instant: datetime, *, anchor: datetime | None = None) -> datetime | None:
         now = _as_utc(instant, "instant")
-        local = now.astimezone(self.zone)
+        if now >= _SEARCH_CEILING:
+            return None
+        local = max(now, _SEARCH_FLOOR).astimezone(self.zone)
         wall = local.replace(tzinfo=None, second=0, microsecond=0, fold=0) + _ONE_MINUTE
         while (found := self.spec.next_wall(wall)) is not None:
             fire = _first_instant(found, self.zone)
@@ -257,6 +267,8 @@ class AtExpression(ScheduleExpression):
 
 def _parse(text: str, dialect: ScheduleDialect, timezone: str, zone: ZoneInfo) -> ScheduleExpression:
     if match := _RATE.fullmatch(text):
+        if len(match[1].lstrip("0")) > len(str(_MAX_RATE_VALUE)):  # int() of a huge string is slow
+            raise _invalid_expression(text, dialect)
         return _parse_rate(text, dialect, timezone, int(match[1]), match[2])
     if match := _CRON.fullmatch(text):
         try:

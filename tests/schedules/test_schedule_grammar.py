@@ -339,3 +339,13 @@ def test_expressions_are_frozen_values() -> None:
     assert first != ScheduleExpression.parse("cron(0 8 1 * ? *)", dialect="scheduler")
     with pytest.raises(AttributeError):
         first.text = "cron(0 9 1 * ? *)"  # type: ignore[misc]
+
+
+def test_huge_rate_values_are_refused_quickly() -> None:
+    with pytest.raises(ValidationError):
+        ScheduleExpression.parse("rate(" + "1" * 20000 + " minutes)")
+
+
+def test_unknown_dialect_is_a_programming_error() -> None:
+    with pytest.raises(SimulationError, match="dialect"):
+        ScheduleExpression.parse("rate(1 minute)", dialect="rules")  # type: ignore[arg-type]

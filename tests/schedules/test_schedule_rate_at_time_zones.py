@@ -209,3 +209,12 @@ def test_scheduler_in_utc_matches_rules() -> None:
     assert list(scheduler(text).fire_times(start, end)) == list(
         ScheduleExpression.parse(text).fire_times(start, end)
     )
+
+
+def test_extreme_instants_do_not_overflow() -> None:
+    expression = scheduler("cron(0 0 * * ? *)", "Pacific/Kiritimati")
+    assert expression.next_after(datetime.min.replace(tzinfo=UTC)) == utc(
+        1970, 1, 1, 10, 40
+    )  # UTC-10:40 then
+    assert expression.next_after(datetime.max.replace(tzinfo=UTC)) is None
+    assert scheduler("at(9999-12-31T23:59:59)", NEW_YORK).next_after(utc(2024, 1, 1)) is None
