@@ -23,7 +23,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 import msgspec
 
@@ -31,6 +31,9 @@ from ._journal import Journal
 from .arn import build_arn
 from .clock import Clock, SystemClock, VirtualClock
 from .errors import ResourceNotFoundError, SimulationError
+
+if TYPE_CHECKING:
+    from .services.events import EventsService
 
 __all__ = ("DEFAULT_START", "Future", "Outcome", "Registry", "Simulation", "Task", "Timer")
 
@@ -509,6 +512,13 @@ class Simulation:
             existing = factory(self)
             self._services[name] = existing
         return cast(T, existing)
+
+    @property
+    def events(self) -> EventsService:
+        """The simulation's EventBridge (buses, rules, targets, archives, replays), created on first use."""
+        from .services.events import EventsService
+
+        return self.service("events", EventsService)
 
     # ---------------------------------------------------------------- running
     def _enter(self) -> None:
