@@ -34,6 +34,7 @@ from .errors import ResourceNotFoundError, SimulationError
 
 if TYPE_CHECKING:
     from .services.events import EventsService
+    from .services.scheduler import SchedulerService
 
 __all__ = ("DEFAULT_START", "Future", "Outcome", "Registry", "Simulation", "Task", "Timer")
 
@@ -519,6 +520,13 @@ class Simulation:
         from .services.events import EventsService
 
         return self.service("events", EventsService)
+
+    @property
+    def scheduler(self) -> SchedulerService:
+        """The simulation's EventBridge Scheduler (schedule groups and schedules), created on first use."""
+        from .services.scheduler import SchedulerService
+
+        return self.service("scheduler", SchedulerService)
 
     # ---------------------------------------------------------------- running
     def _enter(self) -> None:
