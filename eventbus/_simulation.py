@@ -35,6 +35,7 @@ from .errors import ResourceNotFoundError, SimulationError
 if TYPE_CHECKING:
     from .services.events import EventsService
     from .services.scheduler import SchedulerService
+    from .services.sqs import SqsService
 
 __all__ = ("DEFAULT_START", "Future", "Outcome", "Registry", "Simulation", "Task", "Timer")
 
@@ -527,6 +528,13 @@ class Simulation:
         from .services.scheduler import SchedulerService
 
         return self.service("scheduler", SchedulerService)
+
+    @property
+    def sqs(self) -> SqsService:
+        """The simulation's Amazon SQS (standard and FIFO queues), created on first use."""
+        from .services.sqs import SqsService
+
+        return self.service("sqs", SqsService)
 
     # ---------------------------------------------------------------- running
     def _enter(self) -> None:

@@ -1,0 +1,375 @@
+"""ReceiveMessage: short and long polls, FIFO group order, redrive, attribute selection (internal).
+
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .._simulation import Future
+from ._sqs_md5 import md5_of_attributes
+from ._sqs_model import (
+    Message,
+    MessageAttribute,
+)
+from ._sqs_queue_base import _MAX_REORDERS, _SYSTEM_NAMES, QueueBase
+from ._sqs_storage import GONE, INFLIGHT, VISIBLE, Entry, Group
+from ._sqs_validation import (
+    DEDUPLICATION_WINDOW,
+    MAX_VISIBILITY_TIMEOUT,
+    check_fifo_id,
+    check_range,
+)
+
+__all__ = ("ALL_ATTRIBUTES", "AttributeSelection", "Receiving")
+
+
+class AttributeSelection:
+    """Which system and message attributes a receive returns (``All``, names, ``.*`` and ``prefix.*``)."""
+
+    __slots__ = ("all_messages", "all_system", "message_names", "message_prefixes", "system_names")
+
+    def __init__(self, system: Iterable[str] | None, message: Iterable[str] | None) -> None:
+        system_names = set(system or ())
+        self.all_system = "All" in system_names
+        self.system_names = frozenset(system_names & _SYSTEM_NAMES)
+        names = set(message or ())
+        self.all_messages = "All" in names or ".*" in names
+        self.message_prefixes = tuple(n[:-2] for n in names if n.endswith(".*") and n != ".*")
+        self.message_names = frozenset(n for n in names if not n.endswith(".*"))
+
+    def wants(self, name: str) -> bool:
+        return self.all_system or name in self.system_names
+
+    def select(self, attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if self.all_messages:
+            return attributes
+        names, prefixes = self.message_names, self.message_prefixes
+        return {k: v for k, v in attributes.items() if k in names or (prefixes and k.startswith(prefixes))}
+
+
+ALL_ATTRIBUTES = AttributeSelection(("All",), ("All",))
+
+
+class Receiving(QueueBase):
+    """The receive operations of a queue."""
+
+    # ------------------------------------------------------------- receive
+    def _check_receive(self, max_messages: object, wait_time_seconds: object, visibility_timeout: object) -> tuple[int, int, int]:
+        n = check_range("MaxNumberOfMessages", max_messages, 1, 10)
+        wait = self.receive_wait_time if wait_time_seconds is None else check_range(
+            "WaitTimeSeconds", wait_time_seconds, 0, 20, "Must be >= 0 and <= 20, if provided."
+        )
+        visibility = self._visibility_timeout if visibility_timeout is None else check_range(
+            "VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY_TIMEOUT
+        )
+        return n, wait, visibility
+
+    def receive(
+        self,
+        max_messages: int = 1,
+        *,
+        wait_time_seconds: int | None = None,
+        visibility_timeout: int | None = None,
+        attribute_names: Iterable[str] = ("All",),
+        message_attribute_names: Iterable[str] = ("All",),
+        receive_request_attempt_id: str | None = None,
+    ) -> list[Message]:
+        """Receive up to ``max_messages`` (1-10) messages (ReceiveMessage).
+
+        Each returned message is in flight for ``visibility_timeout`` seconds (default: the
+        queue's) and carries a new receipt handle. With a wait time (``wait_time_seconds``, or the
+        queue's ``ReceiveMessageWaitTimeSeconds``) this is a long poll: when nothing is available
+        it runs the simulation (jumping virtual time) until a message becomes available or the wait
+        ends, and returns as soon as there is one. Called from inside the running simulation (a
+        handler or a timer), where time cannot be advanced, a long poll is answered as a short poll
+        and journaled as ``sqs.long_poll_shortened``; use :meth:`receive_async` in a simulation
+        task to wait there.
+
+        Unlike AWS (which returns no attributes unless asked), the native API returns all system
+        and message attributes by default; pass ``attribute_names=()`` for none.
+        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html
+        """
+        self._check_open()
+        n, wait, visibility = self._check_receive(max_messages, wait_time_seconds, visibility_timeout)
+        system_names, message_names = tuple(attribute_names), tuple(message_attribute_names)
+        selection = ALL_ATTRIBUTES if (system_names, message_names) == (("All",), ("All",)) else (
+            AttributeSelection(system_names, message_names)
+        )
+        return self._receive_messages(n, wait, visibility, selection, receive_request_attempt_id)
+
+    def _receive_messages(
+        self, n: int, wait: int, visibility: int, selection: AttributeSelection, attempt_id: str | None
+    ) -> list[Message]:
+        received = self._receive_now(n, visibility, attempt_id, short_poll=wait == 0)
+        if received or wait <= 0:
+            return self._messages(received, selection)
+        sim = self._sim
+        if sim.running:
+            self._append(sim.time, "sqs.long_poll_shortened", self.arn, "", {"wait": wait})
+            return []
+        deadline = sim.time + wait
+        while not received and not self.deleted and sim.time < deadline:
+            sim.run_until(self._receivable, timeout=deadline - sim.time)
+            received = self._receive_now(n, visibility, attempt_id, short_poll=False)
+        return self._messages(received, selection)
+
+    async def receive_async(
+        self,
+        max_messages: int = 1,
+        *,
+        wait_time_seconds: int | None = None,
+        visibility_timeout: int | None = None,
+        attribute_names: Iterable[str] = ("All",),
+        message_attribute_names: Iterable[str] = ("All",),
+        receive_request_attempt_id: str | None = None,
+    ) -> list[Message]:
+        """:meth:`receive` for simulation tasks: a long poll waits on the simulation's clock.
+
+        ``await queue.receive_async(wait_time_seconds=20)`` suspends the task until a message
+        becomes available (returning at that instant) or 20 virtual seconds pass.
+        """
+        self._check_open()
+        n, wait, visibility = self._check_receive(max_messages, wait_time_seconds, visibility_timeout)
+        selection = AttributeSelection(attribute_names, message_attribute_names)
+        sim = self._sim
+        deadline = sim.time + wait
+        while True:
+            received = self._receive_now(n, visibility, receive_request_attempt_id, short_poll=wait == 0)
+            if received or self.deleted or sim.time >= deadline:
+                return self._messages(received, selection)
+            waiter: Future[None] = Future()
+            self._waiters.append(waiter)
+            timer = sim.call_at(deadline, _time_out, waiter)
+            await waiter
+            timer.cancel()
+
+    def _receivable(self) -> bool:
+        if self.deleted:
+            return True
+        if self.fifo:
+            ready = self._ready
+            while ready:
+                if ready[0].ready():
+                    return True
+                ready.popleft().queued = False
+            return False
+        return self._n_visible > 0
+
+    def _receive_now(self, n: int, visibility: int, attempt_id: str | None, short_poll: bool) -> list[tuple[Entry, str]]:
+        now = self._sim.time
+        if self.fifo and attempt_id is not None:
+            check_fifo_id(attempt_id, "ReceiveRequestAttemptId")
+            retried = self._retry_attempt(attempt_id, visibility, now)
+            if retried is not None:
+                return retried
+        faults = self._faults
+        if faults is not None and short_poll and self._n_visible:
+            rng = self._rng
+            if faults.empty_receive_rate and rng.random() < faults.empty_receive_rate:
+                self._append(now, "sqs.fault", self.arn, "", {"fault": "empty_receive"})
+                return []
+            if n > 1 and faults.partial_receive_rate and rng.random() < faults.partial_receive_rate:
+                n = rng.randint(1, n - 1)
+                self._append(now, "sqs.fault", self.arn, "", {"fault": "partial_receive", "max": n})
+        if self.fifo:
+            visited: list[Group] = []
+            entries = self._take_fifo(n, visited)
+        else:
+            entries = self._take_standard(n)
+        if not entries:
+            if self.fifo:
+                self._requeue(visited)
+            return []
+        out = [(entry, self._issue(entry, now, visibility)) for entry in entries]
+        if self.fifo:
+            self._requeue(visited)
+            if attempt_id is not None:
+                self._attempts[attempt_id] = (now + DEDUPLICATION_WINDOW, [(e, h, e.vis_token) for e, h in out])
+        elif visibility == 0:
+            self._visible.extendleft(reversed(entries))
+        elif faults is not None and faults.duplicate_rate:
+            for entry in entries:
+                if self._rng.random() < faults.duplicate_rate:
+                    self._add_copy(entry, now, "duplicate")
+        return out
+
+    def _retry_attempt(self, attempt_id: str, visibility: int, now: float) -> list[tuple[Entry, str]] | None:
+        """A FIFO receive retried with the same ReceiveRequestAttemptId within 5 minutes gets the
+        same messages and receipt handles, and their visibility timeout starts again, as long as
+        none of them was deleted or had its visibility changed since.
+        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-receiverequestattemptid-request-parameter.html
+        """
+        attempt = self._attempts.get(attempt_id)
+        if attempt is None:
+            return None
+        if attempt[0] <= now:
+            del self._attempts[attempt_id]
+            return None
+        result = attempt[1]
+        if not all(e.state == INFLIGHT and e.handle == h and e.vis_token == token for e, h, token in result):
+            del self._attempts[attempt_id]
+            return None
+        out = []
+        for entry, handle, _ in result:
+            entry.received_at = now
+            self._restart_visibility(entry, visibility, now)
+            out.append((entry, handle))
+        self._attempts[attempt_id] = (attempt[0], [(e, h, e.vis_token) for e, h in out])
+        return out
+
+    def _take_standard(self, n: int) -> list[Entry]:
+        visible = self._visible
+        out: list[Entry] = []
+        policy = self._redrive
+        max_count = policy.max_receive_count if policy is not None else 0
+        faults = self._faults
+        reorders = 0
+        while visible and len(out) < n:
+            entry = visible.popleft()
+            if entry.state != VISIBLE:
+                continue
+            if faults is not None and faults.reorder_rate and visible and reorders < _MAX_REORDERS and self._rng.random() < faults.reorder_rate:
+                reorders += 1
+                visible.append(entry)
+                self._append(self._sim.time, "sqs.fault", self.arn, entry.message_id, {"fault": "reorder"})
+                continue
+            if max_count and entry.receive_count >= max_count and self._dead_letter(entry, policy):  # type: ignore[arg-type]
+                continue
+            out.append(entry)
+        return out
+
+    def _requeue(self, groups: list[Group]) -> None:
+        self._taking = False
+        for group in groups:
+            self._group_may_be_ready(group.group_id)
+
+    def _take_fifo(self, n: int, visited: list[Group]) -> list[Entry]:
+        """Messages from the groups that are ready, as many as possible from each group in turn.
+
+        While a group's messages are being taken, group bookkeeping waits (``_taking``) so that
+        the group's deque is not changed under the loop; ``_requeue`` catches up afterwards.
+        """
+        ready = self._ready
+        out: list[Entry] = []
+        policy = self._redrive
+        max_count = policy.max_receive_count if policy is not None else 0
+        self._taking = True
+        while ready and len(out) < n:
+            group = ready.popleft()
+            group.queued = False
+            if not group.ready():
+                continue
+            visited.append(group)
+            for entry in group.messages:
+                state = entry.state
+                if state == GONE:
+                    continue
+                if state != VISIBLE:
+                    break
+                if max_count and entry.receive_count >= max_count and self._dead_letter(entry, policy):  # type: ignore[arg-type]
+                    continue
+                out.append(entry)
+                if len(out) >= n:
+                    break
+        return out
+
+    def _issue(self, entry: Entry, now: float, visibility: int) -> str:
+        """Hand ``entry`` to a receiver: a new receipt handle, a receive count, a visibility timeout."""
+        entry.receive_count += 1
+        if entry.first_receive_at < 0:
+            entry.first_receive_at = now
+        previous = entry.handle
+        if previous is not None:
+            if entry.old_handles is None:
+                entry.old_handles = [previous]
+            else:
+                entry.old_handles.append(previous)
+        handle = self._new_handle()
+        entry.handle = handle
+        self._handles[handle] = entry
+        entry.received_at = now
+        self._count["received"] += 1
+        self._append(now, "sqs.received", self.arn, entry.message_id, {"count": entry.receive_count})
+        if visibility > 0:
+            entry.state = INFLIGHT
+            self._n_visible -= 1
+            self._n_inflight += 1
+            entry.vis_token += 1
+            deadline = now + visibility
+            entry.deadline = deadline
+            self._inflight_deadlines.push(deadline, entry, entry.vis_token)
+            self._visibility_alarm.arm(deadline)
+            if self.fifo:
+                self._groups[entry.group_id].inflight += 1  # type: ignore[index]
+        return handle
+
+    def _messages(self, received: list[tuple[Entry, str]], selection: AttributeSelection) -> list[Message]:
+        if not received:
+            return []
+        epoch_millis = self._sim.epoch_millis
+        account = self._sim.account_id
+        out = []
+        wants = selection.wants
+        everything = selection.all_system
+        for entry, handle in received:
+            attributes: dict[str, str]
+            if everything:
+                attributes = {
+                    "SenderId": account,
+                    "SentTimestamp": str(epoch_millis(entry.sent_at)),
+                    "ApproximateReceiveCount": str(entry.receive_count),
+                    "ApproximateFirstReceiveTimestamp": str(epoch_millis(entry.first_receive_at)),
+                }
+                if entry.trace_header is not None:
+                    attributes["AWSTraceHeader"] = entry.trace_header
+                if entry.group_id is not None:
+                    attributes["MessageGroupId"] = entry.group_id
+                if entry.dedup_id is not None:
+                    attributes["MessageDeduplicationId"] = entry.dedup_id
+                if entry.sequence_number is not None:
+                    attributes["SequenceNumber"] = entry.sequence_number
+                if entry.dlq_source is not None:
+                    attributes["DeadLetterQueueSourceArn"] = entry.dlq_source
+            elif selection.system_names:
+                attributes = {}
+                if wants("SenderId"):
+                    attributes["SenderId"] = account
+                if wants("SentTimestamp"):
+                    attributes["SentTimestamp"] = str(epoch_millis(entry.sent_at))
+                if wants("ApproximateReceiveCount"):
+                    attributes["ApproximateReceiveCount"] = str(entry.receive_count)
+                if wants("ApproximateFirstReceiveTimestamp"):
+                    attributes["ApproximateFirstReceiveTimestamp"] = str(epoch_millis(entry.first_receive_at))
+                if entry.trace_header is not None and wants("AWSTraceHeader"):
+                    attributes["AWSTraceHeader"] = entry.trace_header
+                if entry.group_id is not None and wants("MessageGroupId"):
+                    attributes["MessageGroupId"] = entry.group_id
+                if entry.dedup_id is not None and wants("MessageDeduplicationId"):
+                    attributes["MessageDeduplicationId"] = entry.dedup_id
+                if entry.sequence_number is not None and wants("SequenceNumber"):
+                    attributes["SequenceNumber"] = entry.sequence_number
+                if entry.dlq_source is not None and wants("DeadLetterQueueSourceArn"):
+                    attributes["DeadLetterQueueSourceArn"] = entry.dlq_source
+            else:
+                attributes = {}
+            message_attributes: dict[str, MessageAttribute] = {}
+            md5_attrs = None
+            if entry.attributes:
+                chosen = selection.select(entry.attributes)
+                if chosen:
+                    md5_attrs = entry.md5_attrs if len(chosen) == len(entry.attributes) else md5_of_attributes(chosen)
+                    message_attributes = {
+                        name: MessageAttribute(v["DataType"], v.get("StringValue"), v.get("BinaryValue")) for name, v in chosen.items()
+                    }
+            out.append(Message(entry.message_id, handle, entry.body, entry.md5, attributes, message_attributes, md5_attrs))
+        return out
+
+
+def _time_out(waiter: Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
