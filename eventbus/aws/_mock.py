@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast, overload
@@ -27,11 +28,24 @@ _FAKE_CREDENTIALS = {
 class _Entry:
     """What one entry into a block changed, to be undone on exit."""
 
-    __slots__ = ("environ", "sim")
+    __slots__ = ("boto3_session", "environ", "sim")
 
-    def __init__(self, sim: Simulation, environ: dict[str, str | None]) -> None:
+    def __init__(self, sim: Simulation, environ: dict[str, str | None], boto3_session: object) -> None:
         self.sim = sim
         self.environ = environ
+        self.boto3_session = boto3_session
+
+
+def _boto3_default_session() -> object:
+    boto3 = sys.modules.get("boto3")
+    return getattr(boto3, "DEFAULT_SESSION", None)
+
+
+def _restore_boto3_default_session(session: object) -> None:
+    """Forget a boto3 default session made inside the block: it holds the fake credentials."""
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None and getattr(boto3, "DEFAULT_SESSION", None) is not session:
+        boto3.DEFAULT_SESSION = session  # type: ignore[attr-defined]
 
 
 def _fake_environment(sim: Simulation) -> dict[str, str | None]:
@@ -119,13 +133,14 @@ class MockAws:
 
     def __enter__(self) -> Simulation:
         sim = self._given if self._given is not None else Simulation()
+        session = _boto3_default_session()
         environ = _fake_environment(sim)
         try:
             activate(sim)
         except BaseException:
             _restore_environment(environ)
             raise
-        self._entries.append(_Entry(sim, environ))
+        self._entries.append(_Entry(sim, environ, session))
         return sim
 
     def __exit__(
@@ -141,6 +156,7 @@ class MockAws:
             deactivate(entry.sim)
         finally:
             _restore_environment(entry.environ)
+            _restore_boto3_default_session(entry.boto3_session)
 
     def __call__(self, function: F) -> F:
         if inspect.isclass(function):

@@ -266,7 +266,8 @@ class _Operation:
                     params[name] = body.decode("utf-8")
             elif body:
                 value = _json_decode(body)
-                params[name] = decode(value) if decode is not None else value
+                if value:  # botocore sends an absent structure payload as {}
+                    params[name] = decode(value) if decode is not None else value
         elif self.has_body_members and body:
             document = _json_decode(body)
             if document:

@@ -9,9 +9,11 @@ by the network: the request is decoded into the operation's input shape, handed 
 encoded as AWS would send it. Retries are switched off for these calls: the simulation is
 deterministic, so a retry would see the same answer, and botocore would sleep on the wall clock.
 
-Three class attributes of ``botocore.endpoint.Endpoint`` are replaced while a block is active and
-restored when the last block exits: ``_do_get_response`` (to learn which operation is being sent),
-``_send`` and ``_needs_retry``.
+Four class attributes are replaced while a block is active and restored when the last block exits:
+``Endpoint._do_get_response`` (to learn which operation is being sent), ``Endpoint._send``,
+``Endpoint._needs_retry``, and ``RequestSigner.get_auth_instance`` (so that a client made before
+the block without credentials, at import time in CI say, signs with fake ones instead of raising
+``NoCredentialsError``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+from botocore.credentials import Credentials  # type: ignore[import-untyped]
 from botocore.endpoint import Endpoint  # type: ignore[import-untyped]
+from botocore.signers import RequestSigner  # type: ignore[import-untyped]
 
 from .._simulation import Simulation
 from ..errors import ServiceError, SimulationError
@@ -187,7 +191,7 @@ def serve(sim: Simulation, operation_model: Any, request: Any) -> WireResponse:
 # --------------------------------------------------------------------------- botocore hook
 _stack: list[Simulation] = []
 _local = threading.local()
-_originals: dict[str, Any] = {}
+_originals: dict[tuple[type, str], Any] = {}
 
 
 def active_simulation() -> Simulation | None:
@@ -199,7 +203,7 @@ def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any
     previous = getattr(_local, "operation", None)
     _local.operation = operation_model
     try:
-        return _originals["_do_get_response"](self, request, operation_model, context)
+        return _originals[(Endpoint, "_do_get_response")](self, request, operation_model, context)
     finally:
         _local.operation = previous
 
@@ -207,7 +211,7 @@ def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any
 def _send(self: Any, request: Any) -> Any:
     sim = _stack[-1] if _stack else None
     if sim is None:  # pragma: no cover - patched only while a block is active
-        return _originals["_send"](self, request)
+        return _originals[(Endpoint, "_send")](self, request)
     operation_model = getattr(_local, "operation", None)
     if operation_model is None:
         operation_model = _operation_from_wire(self, request)
@@ -237,15 +241,30 @@ def _needs_retry(self: Any, *args: Any, **kwargs: Any) -> bool:
     return False
 
 
-_PATCHES = {"_do_get_response": _do_get_response, "_send": _send, "_needs_retry": _needs_retry}
+#: What a client that found no credentials when it was made (at import time, say) signs with.
+_FAKE_CREDENTIALS = Credentials("AKIAEVENTBUSSIMULATE", "eventbus-simulation-secret")
+
+
+def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
+    if kwargs.get("request_credentials") is None and self._credentials is None:
+        kwargs["request_credentials"] = _FAKE_CREDENTIALS
+    return _originals[(RequestSigner, "get_auth_instance")](self, *args, **kwargs)
+
+
+_PATCHES: dict[tuple[type, str], Any] = {
+    (Endpoint, "_do_get_response"): _do_get_response,
+    (Endpoint, "_send"): _send,
+    (Endpoint, "_needs_retry"): _needs_retry,
+    (RequestSigner, "get_auth_instance"): _get_auth_instance,
+}
 
 
 def activate(sim: Simulation) -> None:
     """Serve botocore calls from ``sim`` until the matching :func:`deactivate`."""
     if not _stack:
-        for name, replacement in _PATCHES.items():
-            _originals[name] = Endpoint.__dict__[name]
-            setattr(Endpoint, name, replacement)
+        for (owner, name), replacement in _PATCHES.items():
+            _originals[(owner, name)] = owner.__dict__[name]
+            setattr(owner, name, replacement)
     _stack.append(sim)
 
 
@@ -258,6 +277,6 @@ def deactivate(sim: Simulation) -> None:
     else:
         raise SimulationError("mock_aws was exited more often than it was entered")
     if not _stack:
-        for name, original in _originals.items():
-            setattr(Endpoint, name, original)
+        for (owner, name), original in _originals.items():
+            setattr(owner, name, original)
         _originals.clear()
