@@ -39,10 +39,14 @@ _REPLAY_STATES: Final = ("STARTING", "RUNNING", "CANCELLING", "COMPLETED", "CANC
 
 
 def _required(params: Params, *names: tuple[str, str]) -> None:
-    """AWS's ``Member must not be null`` for each missing required member ``(Name, location)``."""
-    raise_violations(
-        [("null", location, "Member must not be null") for name, location in names if params.get(name) is None]
-    )
+    """AWS's ``Value null at '<location>' ... Member must not be null`` for missing required members."""
+    missing = [location for name, location in names if params.get(name) is None]
+    if missing:
+        count = len(missing)
+        raise ValidationError(
+            f"{count} validation error{'' if count == 1 else 's'} detected: "
+            + "; ".join(f"Value null at '{location}' failed to satisfy constraint: Member must not be null" for location in missing)
+        )
 
 
 def _enum(value: str | None, location: str, allowed: tuple[str, ...]) -> None:

@@ -316,7 +316,10 @@ class Replay:
         self.last_replayed = datetime.fromtimestamp(_event_epoch(bucket[-1]), UTC)
         only = frozenset(self.filter_arns) if self.filter_arns else None
         self.bus._ingest(replayed, sim.iso(), only)
-        self._timer = sim.call_later(self.service.replay_bucket_interval, self._step)
+        if self._buckets:
+            self._timer = sim.call_later(self.service.replay_bucket_interval, self._step)
+        else:
+            self._finish("COMPLETED")
 
     def cancel(self) -> None:
         """CancelReplay: a STARTING or RUNNING replay becomes CANCELLING, then CANCELLED at its next step.

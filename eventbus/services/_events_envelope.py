@@ -149,7 +149,8 @@ def check_request(entries: Sequence[Mapping[str, Any]]) -> None:
 def entry_error(entry: Mapping[str, Any]) -> tuple[str, str] | None:
     """Why AWS would refuse this entry, as ``(ErrorCode, ErrorMessage)``; None when it is accepted."""
     for name in ("Source", "DetailType", "Detail"):
-        if not entry.get(name):
+        value = entry.get(name)
+        if value is None or value == "":
             return "InvalidArgument", f"Parameter {name} is not valid. Reason: {name} is a required argument."
     if str(entry["Source"]).startswith("aws."):
         return "NotAuthorizedForSourceException", "Not authorized for the source."
