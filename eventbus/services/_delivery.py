@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeGuard, runtime_checkable
 
 import msgspec
 
@@ -36,6 +36,7 @@ __all__ = (
     "RetryPolicy",
     "callable_endpoint",
     "deliver",
+    "is_endpoint",
     "resolve_endpoint",
 )
 
@@ -82,6 +83,22 @@ class Endpoint(Protocol):
         ...
 
 
+_ENDPOINT_TYPES: dict[type, bool] = {}
+
+
+def is_endpoint(resource: object) -> TypeGuard[Endpoint]:
+    """Whether ``resource`` can receive deliveries (``isinstance(resource, Endpoint)``), decided once per type.
+
+    ``isinstance`` against a runtime-checkable protocol inspects the class's attributes on every
+    call (tens of microseconds); deliveries ask it for every attempt, so the answer is cached by type.
+    """
+    kind = type(resource)
+    known = _ENDPOINT_TYPES.get(kind)
+    if known is None:
+        known = _ENDPOINT_TYPES[kind] = isinstance(resource, Endpoint)
+    return known
+
+
 def resolve_endpoint(sim: Simulation, arn: str) -> Endpoint:
     """The endpoint registered at ``arn``.
 
@@ -89,7 +106,7 @@ def resolve_endpoint(sim: Simulation, arn: str) -> Endpoint:
         ResourceNotFoundError: when nothing that can receive deliveries is registered there.
     """
     resource = sim.registry.get(arn)
-    if not isinstance(resource, Endpoint):
+    if resource is None or not is_endpoint(resource):
         from ..errors import ResourceNotFoundError
 
         raise ResourceNotFoundError(f"Resource {arn} does not exist.")
@@ -303,7 +320,7 @@ def deliver(
 
     def attempt(on_done: Callable[[Outcome], None]) -> None:
         endpoint = sim.registry.get(target)
-        if not isinstance(endpoint, Endpoint):
+        if endpoint is None or not is_endpoint(endpoint):
             from ..errors import ResourceNotFoundError
 
             on_done(Outcome(False, None, ResourceNotFoundError(f"Resource {target} does not exist.", retryable=False)))
