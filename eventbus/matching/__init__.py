@@ -6,5 +6,6 @@ not on the number of patterns, and ``FilterPolicy`` for SNS subscription filter 
 """
 
 from ._match import EventPattern
+from ._pattern_set import PatternSet
 
-__all__ = ("EventPattern",)
+__all__ = ("EventPattern", "PatternSet")

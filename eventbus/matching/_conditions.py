@@ -158,7 +158,9 @@ class ExactIP(Condition):
     text: str = field(compare=False)
 
     def test(self, value: Value) -> bool:
-        return type(value) is str and (value == self.text or ip_literal(value) == (self.version, self.address))
+        return type(value) is str and (
+            value == self.text or ip_literal(value) == (self.version, self.address)
+        )
 
     def render(self) -> str:
         return json.dumps(self.text)

@@ -30,10 +30,7 @@ Occurrence: TypeAlias = tuple[Value, Membership]
 
 def load_event(event: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[str, Any]:
     """Accept an event as a mapping or JSON text; it must be a JSON object."""
-    if isinstance(event, (str, bytes, bytearray)):
-        decoded = json.loads(event)
-    else:
-        decoded = event
+    decoded = json.loads(event) if isinstance(event, (str, bytes, bytearray)) else event
     if not isinstance(decoded, Mapping):
         raise TypeError("an event must be a JSON object")
     return decoded
@@ -42,11 +39,12 @@ def load_event(event: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[st
 class PathTrie:
     """A trie over the ``.``-separated segments of the referenced paths; a node may end a path."""
 
-    __slots__ = ("children", "field_id")
+    __slots__ = ("children", "field_id", "subtree")
 
     def __init__(self) -> None:
         self.children: dict[str, PathTrie] = {}
         self.field_id = -1
+        self.subtree: frozenset[int] = frozenset()
 
     @classmethod
     def build(cls, paths: Iterable[str]) -> tuple[PathTrie, dict[str, int]]:
@@ -60,7 +58,15 @@ class PathTrie:
             for segment in path.split("."):
                 node = node.children.setdefault(segment, cls())
             node.field_id = ids[path] = len(ids)
+        root._fill_subtree()
         return root, ids
+
+    def _fill_subtree(self) -> frozenset[int]:
+        fields = {self.field_id} if self.field_id >= 0 else set()
+        for child in self.children.values():
+            fields |= child._fill_subtree()
+        self.subtree = frozenset(fields)
+        return self.subtree
 
     def descend(self, key: str) -> PathTrie | None:
         node: PathTrie | None = self
@@ -80,18 +86,26 @@ def _number(value: int | float) -> float:
 
 
 class Walk:
-    """One walk of one event: ``occurrences[field_id]`` is ``None`` or a list of (value, membership)."""
+    """One walk of one event: ``occurrences[field_id]`` is ``None`` or a list of (value, membership).
 
-    __slots__ = ("has_arrays", "next_array", "occurrences")
+    Only arrays holding containers (objects or arrays) get a place in a leaf's membership: the
+    elements of an array of scalars are all leaves of the same path, and a branch picks one leaf per
+    path, so such an array can never be split between two fields. An array of containers whose trie
+    node leads to two or more referenced fields makes those fields *shared*: array consistency may
+    matter for them (:meth:`shared_fields`).
+    """
+
+    __slots__ = ("_shared", "next_array", "occurrences")
 
     def __init__(self, root: PathTrie, field_count: int, event: Mapping[str, Any]) -> None:
         self.occurrences: list[list[Occurrence] | None] = [None] * field_count
         self.next_array = 0
-        self.has_arrays = False
+        self._shared: list[frozenset[int]] = []
         self._object(event, root, ())
 
     def _object(self, obj: Mapping[str, Any], node: PathTrie, membership: Membership) -> None:
         children = node.children
+        occurrences = self.occurrences
         for key, value in obj.items():
             child = children.get(key)
             if child is None:
@@ -100,48 +114,86 @@ class Walk:
                 child = node.descend(key)
                 if child is None:
                     continue
-            self._value(value, child, membership)
+            kind = type(value)
+            if kind is dict:
+                if child.children:
+                    self._object(value, child, membership)
+                continue
+            if kind is list:
+                if value:
+                    self._array(value, child, membership)
+                continue
+            field_id = child.field_id
+            if field_id < 0:
+                if child.children and kind is not str and isinstance(value, (Mapping, list, tuple)):
+                    self._value(value, child, membership)
+                continue
+            if kind is str or kind is float or value is None or kind is bool:
+                leaf: Value = value
+            elif kind is int:
+                leaf = _number(value)
+            else:
+                self._value(value, child, membership)
+                continue
+            found = occurrences[field_id]
+            if found is None:
+                occurrences[field_id] = [(leaf, membership)]
+            else:
+                found.append((leaf, membership))
+
+    def _array(self, items: list[Any] | tuple[Any, ...], node: PathTrie, membership: Membership) -> None:
+        field_id = node.field_id
+        containers = False
+        for element in items:
+            kind = type(element)
+            if (
+                kind is dict
+                or kind is list
+                or (isinstance(element, (Mapping, list, tuple)) and kind is not str)
+            ):
+                containers = True
+                break
+        if not containers:
+            if field_id < 0:
+                return
+            found = self.occurrences[field_id]
+            if found is None:
+                found = self.occurrences[field_id] = []
+            for element in items:
+                kind = type(element)
+                if kind is str or kind is float or element is None or kind is bool:
+                    found.append((element, membership))
+                elif kind is int:
+                    found.append((_number(element), membership))
+                else:
+                    leaf = _leaf(element)
+                    if leaf is not _NOT_A_LEAF:
+                        found.append((leaf, membership))
+            if not found:
+                self.occurrences[field_id] = None
+            return
+        array = self.next_array
+        self.next_array += 1
+        if len(node.subtree) > 1:
+            self._shared.append(node.subtree)
+        for index, element in enumerate(items):
+            self._value(element, node, (*membership, (array, index)))
 
     def _value(self, value: Any, node: PathTrie, membership: Membership) -> None:
         kind = type(value)
-        if kind is dict:
+        if kind is dict or (kind is not str and isinstance(value, Mapping)):
             if node.children:
                 self._object(value, node, membership)
             return
-        if kind is list:
+        if kind is list or (kind is not str and isinstance(value, (list, tuple))):
             if value:
-                self.has_arrays = True
-                array = self.next_array
-                self.next_array += 1
-                for index, element in enumerate(value):
-                    self._value(element, node, (*membership, (array, index)))
+                self._array(value, node, membership)
             return
         field_id = node.field_id
         if field_id < 0:
-            if isinstance(value, Mapping) and node.children:
-                self._object(value, node, membership)
-            elif isinstance(value, (list, tuple)) and not isinstance(value, (str, bytes)):
-                self._value(list(value), node, membership)
             return
-        leaf: Value
-        if kind is str or value is None or kind is bool:
-            leaf = value
-        elif kind is int or kind is float:
-            leaf = _number(value)
-        elif isinstance(value, Mapping):
-            if node.children:
-                self._object(value, node, membership)
-            return
-        elif isinstance(value, (list, tuple)):
-            self._value(list(value), node, membership)
-            return
-        elif isinstance(value, bool):
-            leaf = bool(value)
-        elif isinstance(value, (int, float)):
-            leaf = _number(value)
-        elif isinstance(value, str):
-            leaf = str(value)
-        else:
+        leaf = _leaf(value)
+        if leaf is _NOT_A_LEAF:
             return
         found = self.occurrences[field_id]
         if found is None:
@@ -149,25 +201,26 @@ class Walk:
         else:
             found.append((leaf, membership))
 
-    def shared_fields(self) -> set[int]:
-        """Field ids with a leaf inside an array element that also holds leaves of another field.
-
-        Only these can make array consistency matter; without any, matching is per field.
-        """
-        if not self.has_arrays:
-            return set()
-        fields_of_array: dict[int, set[int]] = {}
-        for field_id, found in enumerate(self.occurrences):
-            if not found:
-                continue
-            for _, membership in found:
-                for array, _index in membership:
-                    fields_of_array.setdefault(array, set()).add(field_id)
-        shared = {array for array, fields in fields_of_array.items() if len(fields) > 1}
+    def shared_fields(self) -> frozenset[int]:
+        """Fields that may be split between elements of one array of containers (over-approximated
+        from the paths below each such array); empty when array consistency cannot matter."""
+        shared = self._shared
         if not shared:
-            return set()
-        affected: set[int] = set()
-        for field_id, found in enumerate(self.occurrences):
-            if found and any(array in shared for _, membership in found for array, _i in membership):
-                affected.add(field_id)
-        return affected
+            return frozenset()
+        if len(shared) == 1:
+            return shared[0]
+        return frozenset().union(*shared)
+
+
+_NOT_A_LEAF: Any = object()
+
+
+def _leaf(value: Any) -> Any:
+    """Normalise a scalar of any Python type into a leaf value, or ``_NOT_A_LEAF``."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else bool(value)
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, str):
+        return str(value)
+    return _NOT_A_LEAF

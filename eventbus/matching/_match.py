@@ -55,7 +55,9 @@ def _consistent(membership: Membership, chosen: dict[int, int]) -> bool:
     return True
 
 
-def branch_matches(checks: BranchCheck, occurrences: Sequence[list[Occurrence] | None], consistent: bool) -> bool:
+def branch_matches(
+    checks: BranchCheck, occurrences: Sequence[list[Occurrence] | None], consistent: bool
+) -> bool:
     """Whether one branch matches the walked event.
 
     Args:

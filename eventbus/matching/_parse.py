@@ -234,7 +234,9 @@ class _Compiler:
         self._object(rules, (), root, inside_or=False)
         return rules
 
-    def _object(self, rules: list[Branch], path: tuple[str, ...], obj: JsonObject, *, inside_or: bool) -> None:
+    def _object(
+        self, rules: list[Branch], path: tuple[str, ...], obj: JsonObject, *, inside_or: bool
+    ) -> None:
         for key, value in obj.pairs:
             if key == OR_KEYWORD and self.expand_or:
                 self._or(rules, path, value)
@@ -416,6 +418,7 @@ def _anything_but(operand: Any) -> Condition:
             _fail(f"Unsupported anything-but pattern: {kind}")
     if not isinstance(value, (list, str, JsonNumber)):
         _fail("Value of anything-but must be an array or single string/number value.")
+    condition: Condition
     if kind is None:
         condition = _anything_but_values(value)
     else:

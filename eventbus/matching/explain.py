@@ -51,7 +51,9 @@ class FieldExplanation(msgspec.Struct, frozen=True, kw_only=True):
         elif len(self.values) == 1:
             seen = f"value {_render(self.values[0])}"
         else:
-            seen = "values [" + ", ".join(_render(v) for v in self.values) + "] (array: any element may match)"
+            seen = (
+                "values [" + ", ".join(_render(v) for v in self.values) + "] (array: any element may match)"
+            )
         lines = [f"  {mark} {self.path}: {seen}"]
         lines += [f"      {result}" for result in self.conditions]
         if self.note:
@@ -85,7 +87,9 @@ class Explanation(msgspec.Struct, frozen=True, kw_only=True):
         verdict = "MATCH" if self.matched else "NO MATCH"
         parts = [f"{verdict}: the event {'matches' if self.matched else 'does not match'} the pattern"]
         if len(self.branches) > 1:
-            parts[0] += f" ({sum(b.matched for b in self.branches)} of {len(self.branches)} $or branches match)"
+            parts[0] += (
+                f" ({sum(b.matched for b in self.branches)} of {len(self.branches)} $or branches match)"
+            )
         parts += [str(branch) for branch in self.branches]
         return "\n".join(parts)
 
@@ -141,7 +145,11 @@ def explain_pattern(branches: Sequence[Branch], checks: Sequence[BranchCheck], w
             field_ok = any(result.matched for result in results)
             all_fields_ok = all_fields_ok and field_ok
             note = ""
-            if found and any(membership for _, membership in found) and check.field_id in walk.shared_fields():
+            if (
+                found
+                and any(membership for _, membership in found)
+                and check.field_id in walk.shared_fields()
+            ):
                 note = "value taken from inside an array of objects"
             fields.append(
                 FieldExplanation(

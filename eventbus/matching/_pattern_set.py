@@ -1,0 +1,236 @@
+"""``PatternSet``: many named event patterns matched at once, at a cost set by the event.
+
+The approach of aws/event-ruler and quamina, in Python's terms: every distinct branch of every pattern
+(``$or`` expands a pattern into branches; identical branches are shared) owns one bit of a big int.
+An event is walked only along the paths some pattern references; each leaf value is looked up in its
+field's :class:`~eventbus.matching._index.FieldIndex`, giving the bitset of branches it satisfies
+there; a branch fails when some field it constrains is not satisfied
+(``fail |= constrained[field] & ~satisfied[field]``). No step loops over the patterns.
+
+Array consistency (event-ruler's ``rulesForJSONEvent``): when the event has an array element holding
+leaves of two referenced fields, the branches that constrain two such fields (or use
+``exists: false`` on one) among those still standing are re-checked exactly, element by element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from itertools import chain
+from typing import Any, Final
+
+from ._event import PathTrie, Walk, load_event
+from ._index import FieldIndex
+from ._match import BranchCheck, EventPattern, branch_matches, compile_checks
+from ._parse import Branch
+
+__all__ = ("PatternSet",)
+
+
+def _branch_key(branch: Branch) -> frozenset[tuple[str, frozenset[object]]]:
+    return frozenset((path, frozenset(conditions)) for path, conditions in branch.items())
+
+
+class _Compiled:
+    """The indexes of one generation of a pattern set."""
+
+    __slots__ = (
+        "absent_fail",
+        "all_bits",
+        "checks",
+        "field_count",
+        "fields",
+        "multi_mask",
+        "multi_owners",
+        "names",
+        "single_names",
+        "trie",
+        "word_bytes",
+        "word_names",
+    )
+
+    def __init__(self, patterns: Mapping[str, EventPattern]) -> None:
+        self.names = list(patterns)
+        keys: dict[frozenset[tuple[str, frozenset[object]]], int] = {}
+        branches: list[Branch] = []
+        owners: list[list[int]] = []
+        for ordinal, pattern in enumerate(patterns.values()):
+            for branch in pattern.branches:
+                key = _branch_key(branch)
+                bit = keys.get(key)
+                if bit is None:
+                    bit = keys[key] = len(branches)
+                    branches.append(branch)
+                    owners.append([])
+                if not owners[bit] or owners[bit][-1] != ordinal:
+                    owners[bit].append(ordinal)
+        # Result order, deterministic and cheap to produce: patterns with one branch grouped by
+        # identical branch (groups in order of first addition, members in insertion order), then
+        # patterns with several ($or) branches in insertion order.
+        multi_branch = [len(pattern.branches) > 1 for pattern in patterns.values()]
+        self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
+        self.multi_owners = [tuple(o for o in group if multi_branch[o]) for group in owners]
+        self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
+        self.word_names: list[dict[int, tuple[str, ...]]] = [{} for _ in range(self.word_bytes // 8)]
+        self.multi_mask = 0
+        for bit, group in enumerate(self.multi_owners):
+            if group:
+                self.multi_mask |= 1 << bit
+        self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
+        self.field_count = len(field_ids)
+        self.fields = [FieldIndex() for _ in range(self.field_count)]
+        for bit, branch in enumerate(branches):
+            mask = 1 << bit
+            for path, conditions in branch.items():
+                index = self.fields[field_ids[path]]
+                index.constrained |= mask
+                for condition in conditions:
+                    index.add(condition, mask)
+        for index in self.fields:
+            index.freeze()
+        self.absent_fail = [index.constrained & ~index.absent for index in self.fields]
+        self.checks: list[BranchCheck] = [compile_checks(branch, field_ids) for branch in branches]
+        self.all_bits = (1 << len(branches)) - 1
+
+    def match(self, event: Mapping[str, Any]) -> list[str]:
+        walk = Walk(self.trie, self.field_count, event)
+        shared = walk.shared_fields()
+        fail = 0
+        fields = self.fields
+        absent_fail = self.absent_fail
+        for field_id, found in enumerate(walk.occurrences):
+            if found is None:
+                fail |= absent_fail[field_id]
+                continue
+            index = fields[field_id]
+            if len(found) == 1:
+                value = found[0][0]
+                satisfied = index.string_cache.get(value) if type(value) is str else None
+                if satisfied is None:
+                    satisfied = index.satisfied(value)
+            else:
+                satisfied = 0
+                for value, _ in found:
+                    satisfied |= index.satisfied(value)
+            if shared and field_id in shared:
+                # Under array consistency a field present only in other elements may still count as
+                # absent: keep exists:false branches for the exact re-check below.
+                satisfied |= index.absent
+            fail |= index.constrained ^ satisfied  # satisfied only ever holds constrained bits
+        matched = self.all_bits & ~fail
+        if not matched:
+            return []
+        if shared:
+            matched = self._recheck(matched, shared, walk)
+        return self._names(matched)
+
+    def _recheck(self, matched: int, shared: frozenset[int], walk: Walk) -> int:
+        once = twice = absent = 0
+        for field_id in shared:
+            constrained = self.fields[field_id].constrained
+            twice |= once & constrained
+            once |= constrained
+            absent |= self.fields[field_id].absent
+        suspects = matched & (twice | absent)
+        for bit in _bits(suspects):
+            if not branch_matches(self.checks[bit], walk.occurrences, True):
+                matched &= ~(1 << bit)
+        return matched
+
+    def _names(self, matched: int) -> list[str]:
+        # Walk the matched bits 64 at a time; the names a 64-bit word stands for are cached per word
+        # position and value (events tend to repeat them), so most words cost one dict lookup.
+        caches = self.word_names
+        groups = []
+        for position, word in enumerate(memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")):
+            if word:
+                cache = caches[position]
+                found = cache.get(word)
+                if found is None:
+                    if len(cache) >= _WORD_CACHE_LIMIT:
+                        cache.clear()
+                    found = cache[word] = self._word(position, word)
+                groups.append(found)
+        names = list(chain.from_iterable(groups))
+        multi = matched & self.multi_mask
+        if multi:
+            ordinals: set[int] = set()
+            for bit in _bits(multi):
+                ordinals.update(self.multi_owners[bit])
+            names.extend(map(self.names.__getitem__, sorted(ordinals)))
+        return names
+
+    def _word(self, position: int, word: int) -> tuple[str, ...]:
+        base = position * 64
+        single = self.single_names
+        return tuple(chain.from_iterable(single[base + bit] for bit in _bits(word)))
+
+
+_WORD_CACHE_LIMIT: Final = 4096
+_ONE: Final = re.compile("1")
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, lowest first (the scan runs in C)."""
+    return [found.start() for found in _ONE.finditer(format(mask, "b")[::-1])]
+
+
+class PatternSet:
+    """Named event patterns compiled together: ``match(event)`` returns every matching name.
+
+    Matching costs what the event's referenced fields cost, not one test per pattern (see the module
+    documentation). Names come back in the order they were first added. Adding or removing patterns
+    only marks the set stale; it is recompiled on the next match.
+
+    Example:
+        >>> patterns = PatternSet()
+        >>> patterns.add("ec2", {"source": ["aws.ec2"]})
+        >>> patterns.match({"source": "aws.ec2"})
+        ['ec2']
+    """
+
+    __slots__ = ("_compiled", "_patterns")
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, EventPattern] = {}
+        self._compiled: _Compiled | None = None
+
+    def add(self, name: str, pattern: EventPattern | str | bytes | bytearray | Mapping[str, Any]) -> None:
+        """Add (or replace) the pattern called ``name``; an invalid pattern raises
+        :class:`eventbus.errors.InvalidEventPatternError` and leaves the set unchanged."""
+        compiled = pattern if isinstance(pattern, EventPattern) else EventPattern(pattern)
+        self._patterns.pop(name, None)
+        self._patterns[name] = compiled
+        self._compiled = None
+
+    def remove(self, name: str) -> None:
+        """Remove the pattern called ``name`` (``KeyError`` if there is none)."""
+        del self._patterns[name]
+        self._compiled = None
+
+    def get(self, name: str) -> EventPattern | None:
+        """The compiled pattern called ``name``, if any."""
+        return self._patterns.get(name)
+
+    def compile(self) -> None:
+        """Build the indexes now rather than on the next match."""
+        if self._compiled is None:
+            self._compiled = _Compiled(self._patterns)
+
+    def match(self, event: Mapping[str, Any] | str | bytes | bytearray) -> list[str]:
+        """The names of every pattern the event matches, in the order the names were added."""
+        if self._compiled is None:
+            self._compiled = _Compiled(self._patterns)
+        return self._compiled.match(load_event(event))
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._patterns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._patterns))
+
+    def __repr__(self) -> str:
+        return f"eventbus.PatternSet(<{len(self._patterns)} patterns>)"
