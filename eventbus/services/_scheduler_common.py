@@ -127,8 +127,12 @@ def check_pattern(value: object, location: str, pattern: str) -> Violations:
 
 
 def check_name(value: object, location: str) -> Violations:
-    """A schedule or group name: 1..64 characters of ``[0-9a-zA-Z-_.]+``."""
-    return check_length(value, location, low=1, high=64) + check_pattern(value, location, NAME_PATTERN)
+    """A schedule or group name: 1..64 characters of ``[0-9a-zA-Z-_.]+``.
+
+    The pattern violation comes before the length one, as in the message AWS gave in
+    webiny/webiny-js#5445.
+    """
+    return check_pattern(value, location, NAME_PATTERN) + check_length(value, location, low=1, high=64)
 
 
 def check_enum(value: object, location: str, allowed: Sequence[str]) -> Violations:
