@@ -235,6 +235,9 @@ class _Operation:
 class JsonProtocol:
     """Requests and responses of one JSON-protocol service model (``json``, versions 1.0 and 1.1)."""
 
+    #: Whether decoding reads the URI, query string and headers (not only the body).
+    reads_http = False
+
     def __init__(self, service_model: Any) -> None:
         self.service_model = service_model
         metadata = service_model.metadata

@@ -64,6 +64,9 @@ def _text(value: str) -> str:
 class QueryProtocol:
     """Requests and responses of one query-protocol service model."""
 
+    #: Whether decoding reads the URI, query string and headers (not only the body).
+    reads_http = False
+
     def __init__(self, service_model: Any) -> None:
         self.service_model = service_model
         self.namespace: str = service_model.metadata.get("xmlNamespace", "")

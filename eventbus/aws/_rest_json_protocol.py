@@ -320,6 +320,9 @@ class _Operation:
 class RestJsonProtocol:
     """Requests and responses of one rest-json service model."""
 
+    #: Whether decoding reads the URI, query string and headers (not only the body).
+    reads_http = True
+
     def __init__(self, service_model: Any) -> None:
         self.service_model = service_model
         self._body = JsonBody()
