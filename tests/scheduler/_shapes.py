@@ -38,11 +38,13 @@ def _check(value: Any, shape: Any, where: str) -> None:
         if shape.enum:
             assert value in shape.enum, f"{where}: {value!r} not in {shape.enum}"
     elif kind in ("integer", "long"):
-        assert isinstance(value, int) and not isinstance(value, bool), f"{where}: expected an integer, got {value!r}"
+        assert isinstance(value, int), f"{where}: expected an integer, got {value!r}"
+        assert not isinstance(value, bool), f"{where}: expected an integer, got {value!r}"
     elif kind == "boolean":
         assert isinstance(value, bool), f"{where}: expected a boolean, got {value!r}"
     elif kind == "timestamp":
-        assert isinstance(value, datetime) and value.tzinfo is not None, f"{where}: expected an aware datetime"
+        assert isinstance(value, datetime), f"{where}: expected a datetime, got {value!r}"
+        assert value.tzinfo is not None, f"{where}: expected an aware datetime"
 
 
 def assert_output_shape(operation: str, result: dict[str, Any]) -> None:

@@ -140,7 +140,7 @@ def test_recurring_schedule_with_end_date_and_delete_is_deleted_after_its_last_i
     )
     sim.advance(HOUR)
     assert times == ["2024-01-01T00:00:00Z", "2024-01-01T00:10:00Z", "2024-01-01T00:20:00Z"]
-    with pytest.raises(ResourceNotFoundError, match="Schedule short does not exist."):
+    with pytest.raises(ResourceNotFoundError, match=r"^Schedule short does not exist\.$"):
         sim.scheduler.get_schedule("short")
     deleted = [r for r in sim.journal if r.kind == "scheduler.schedule.deleted"]
     assert [r.time for r in deleted] == [1200.0]
@@ -255,7 +255,8 @@ def test_one_time_schedule_with_flexible_window_is_deleted_after_its_delayed_inv
         action_after_completion="DELETE",
     )
     sim.advance(2 * HOUR)
-    assert len(fired) == 1 and HOUR <= fired[0] < 1.5 * HOUR
+    assert len(fired) == 1
+    assert HOUR <= fired[0] < 1.5 * HOUR
     deleted = next(r for r in sim.journal if r.kind == "scheduler.schedule.deleted")
     assert deleted.time == fired[0]
 
