@@ -9,6 +9,7 @@ dead-letter queue (https://docs.aws.amazon.com/scheduler/latest/UserGuide/config
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -164,7 +165,7 @@ def test_flaky_callable_is_retried_with_backoff_until_it_succeeds(sim: Simulatio
     sim.scheduler.create_schedule("job", ONCE, target=flaky, input='{"attempt": <aws.scheduler.attempt-number>}')
     sim.advance(DAY)
     assert [payload for _, payload in calls] == [{"attempt": 1}, {"attempt": 2}, {"attempt": 3}, {"attempt": 4}]
-    gaps = [later[0] - earlier[0] for earlier, later in zip(calls, calls[1:], strict=False)]
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(calls)]
     assert all(gap > 0 for gap in gaps)
     assert len(journal(sim, "scheduler.target.retrying")) == 3
     (delivered,) = journal(sim, "scheduler.target.delivered")
