@@ -1,0 +1,1 @@
+"""Application code written for AWS, used unchanged by the tests."""
