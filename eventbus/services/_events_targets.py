@@ -30,7 +30,7 @@ from .._transform_json import to_json
 from ..arn import parse_arn
 from ..errors import ResourceNotFoundError, ServiceError, ValidationError
 from ..transform import TargetInput
-from ._delivery import AgeLimitedRetry, Endpoint, ExhaustedReason, Inbound, deliver
+from ._delivery import AgeLimitedRetry, ExhaustedReason, Inbound, deliver, is_endpoint
 from ._events_common import check_length, check_name, raise_violations
 
 if TYPE_CHECKING:
@@ -297,7 +297,7 @@ def _dead_letter(
             failed = dict(detail, reason="DeadLetterDeliveryFailed", dlq_error=result.error_message)
             sim.record("events.dropped", target.arn, event_id, failed)
 
-    if not isinstance(endpoint, Endpoint):
+    if endpoint is None or not is_endpoint(endpoint):
         sent(Outcome(False, None, ResourceNotFoundError(f"Resource {dlq} does not exist.")))
         return
     try:
