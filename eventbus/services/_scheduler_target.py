@@ -31,7 +31,7 @@ from .._simulation import Outcome, Simulation
 from .._transform_json import to_json
 from ..arn import parse_arn
 from ..errors import ResourceNotFoundError, ServiceError, ValidationError
-from ._delivery import AgeLimitedRetry, Delivery, Endpoint, ExhaustedReason, Inbound
+from ._delivery import AgeLimitedRetry, Delivery, ExhaustedReason, Inbound, is_endpoint
 from ._scheduler_common import (
     DEFAULT_MAX_EVENT_AGE,
     DEFAULT_MAX_RETRIES,
@@ -264,7 +264,7 @@ def invoke(
         )
         last_payload[:] = [payload]
         endpoint = sim.registry.get(target.arn)
-        if not isinstance(endpoint, Endpoint):
+        if not is_endpoint(endpoint):
             on_done(Outcome(False, None, ResourceNotFoundError(f"Resource {target.arn} does not exist.", retryable=False)))
             return
         try:
@@ -358,7 +358,7 @@ def _dead_letter(
             sim.record("scheduler.dropped", target.arn, execution_id, failed)
 
     endpoint = sim.registry.get(dlq)
-    if not isinstance(endpoint, Endpoint):
+    if not is_endpoint(endpoint):
         sent(Outcome(False, None, ResourceNotFoundError(f"Resource {dlq} does not exist.")))
         return
     try:

@@ -288,3 +288,18 @@ def test_retries_continue_after_the_schedule_is_deleted(sim: Simulation) -> None
         "scheduler.target.retrying",
         "scheduler.target.delivered",
     ]
+
+
+def test_event_bus_target_feeds_the_buses_rules(sim: Simulation) -> None:
+    # managing-targets-templated.html: the EventBridge PutEvents templated target; the event then goes
+    # through the bus's rules like any other.
+    matched: list[Any] = []
+    bus = sim.events.bus("default")
+    bus.on({"source": ["com.example.jobs"], "detail-type": ["Tick"]})(matched.append)
+    sim.scheduler.create_schedule(
+        "tick", "rate(1 hour)", target=bus, input='{"n": 1}', detail_type="Tick", source="com.example.jobs"
+    )
+    sim.advance(3600)
+    assert [event["time"] for event in matched] == ["2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z"]
+    assert matched[0]["detail"] == {"n": 1}
+    assert matched[0]["resources"] == ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/tick"]
