@@ -125,8 +125,17 @@ def _check_request(params: Mapping[str, Any]) -> Violations:
     return violations
 
 
-def parse_spec(params: Mapping[str, Any], *, now: datetime) -> tuple[str, str, ScheduleSpec]:
+def parse_spec(
+    params: Mapping[str, Any], *, now: datetime, kept_start: datetime | None = None
+) -> tuple[str, str, ScheduleSpec]:
     """Validate a CreateSchedule / UpdateSchedule request as AWS does.
+
+    Args:
+        params: the request.
+        now: the current instant.
+        kept_start: on UpdateSchedule, the schedule's current ``StartDate``: sent again unchanged, it
+            is not held to the five-minute rule (a choice: AWS's rule is reported for CreateSchedule,
+            and an update that keeps a schedule's past StartDate would otherwise always fail).
 
     Returns:
         The schedule's name, its group's name and its settings.
@@ -150,7 +159,7 @@ def parse_spec(params: Mapping[str, Any], *, now: datetime) -> tuple[str, str, S
     start = None if params.get("StartDate") is None else whole_seconds(to_utc(params["StartDate"], "StartDate"))
     end = None if params.get("EndDate") is None else whole_seconds(to_utc(params["EndDate"], "EndDate"))
     if expression.kind != "at":
-        if start is not None and start < now - _START_GRACE:
+        if start is not None and start != kept_start and start < now - _START_GRACE:
             raise ValidationError("The StartDate you specify cannot be earlier than 5 minutes ago.")
         if start is not None and end is not None and end <= start:
             # AWS's wording is not confirmed.

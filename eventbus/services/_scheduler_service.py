@@ -307,9 +307,12 @@ class SchedulerService:
         The request is checked first, then the group's and the schedule's existence, as AWS does.
         """
         sim = self.sim
-        name, group_name, spec = parse_spec(params, now=sim.now)
+        group_name = str(params.get("GroupName") or DEFAULT_GROUP)
+        current = self.groups.get(group_name)
+        existing = None if current is None else current.schedules.get(str(params.get("Name")))
+        kept_start = None if create or existing is None else existing.spec.start
+        name, group_name, spec = parse_spec(params, now=sim.now, kept_start=kept_start)
         group = self.get_schedule_group(group_name)
-        existing = group.schedules.get(name)
         if create:
             if existing is not None:
                 raise schedule_exists(name)

@@ -417,3 +417,15 @@ def test_a_schedule_created_through_the_api_delivers_to_its_queue(sim: Simulatio
     assert queue.bodies == ["hello"]
     assert [record.time for record in sim.journal if record.kind == "scheduler.fired"] == [8 * 3600.0]
     assert call(sim, "ListSchedules", {})["Schedules"] == []
+
+
+def test_update_may_keep_a_start_date_now_in_the_past(sim: Simulation) -> None:
+    # The five-minute StartDate rule (getmoto/moto#8172, reported for CreateSchedule) is applied to a new
+    # StartDate only: an update that sends the schedule's own StartDate again is accepted.
+    start = datetime(2024, 1, 1, 1, 0, tzinfo=UTC)
+    call(sim, "CreateSchedule", request(StartDate=start))
+    sim.advance(3 * 3600)
+    call(sim, "UpdateSchedule", request(StartDate=start, State="DISABLED"))
+    sim.scheduler.get_schedule("job").enable()
+    error = error_of(sim, "UpdateSchedule", request(StartDate=datetime(2024, 1, 1, 2, 0, tzinfo=UTC)))
+    assert str(error) == "The StartDate you specify cannot be earlier than 5 minutes ago."
