@@ -429,3 +429,12 @@ def test_update_may_keep_a_start_date_now_in_the_past(sim: Simulation) -> None:
     sim.scheduler.get_schedule("job").enable()
     error = error_of(sim, "UpdateSchedule", request(StartDate=datetime(2024, 1, 1, 2, 0, tzinfo=UTC)))
     assert str(error) == "The StartDate you specify cannot be earlier than 5 minutes ago."
+
+
+def test_schedule_group_quota(sim: Simulation) -> None:
+    # scheduler-quotas.html: 500 schedule groups per account and Region (the default group included);
+    # ServiceQuotaExceededException is HTTP 402 in the API model.
+    for index in range(499):
+        sim.scheduler.create_schedule_group(f"g{index}")
+    error = error_of(sim, "CreateScheduleGroup", {"Name": "one-too-many"})
+    assert (error.code, error.status) == ("ServiceQuotaExceededException", 402)
