@@ -101,7 +101,8 @@ def mock_aws(sim: Any = None) -> Any:
       defaults to the simulation's (``us-east-1`` unless you chose another); instance metadata is
       never queried. The environment is restored on exit;
     * botocore does not retry (the simulation answers the same way again, and retries would sleep on
-      the wall clock).
+      the wall clock), and requests are not SigV4-signed (nothing checks a signature; signing was
+      the largest single cost of a call). Presigned URLs are still signed.
 
     Blocks nest: the innermost active one's simulation answers. Nothing stays patched after the last
     block exits. The same pattern of patching botocore's HTTP send is what moto's ``mock_aws`` does:

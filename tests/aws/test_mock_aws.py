@@ -285,3 +285,31 @@ def test_date_header_is_the_simulations_time() -> None:
         sim.advance(90)
         headers = boto3.client("sqs").list_queues()["ResponseMetadata"]["HTTPHeaders"]
     assert headers["date"] == "Mon, 01 Jan 2024 00:01:30 GMT"
+
+
+def test_public_names_of_eventbus_aws() -> None:
+    import eventbus.aws
+
+    assert isinstance(eventbus.aws.__all__, tuple)
+    for name in eventbus.aws.__all__:
+        assert hasattr(eventbus.aws, name)
+    assert set(eventbus.aws.SIMULATED_SERVICES) == {"sqs", "sns", "events", "scheduler", "lambda"}
+
+
+def test_a_request_sent_without_botocores_usual_path_is_routed_from_the_wire() -> None:
+    # X-Amz-Target names a JSON-protocol operation:
+    # https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html
+    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
+
+    sim = FakeSimulation(FakeApi(lambda operation, params: {"QueueUrls": [QUEUE_URL]}))
+    with mock_aws(sim):
+        client = boto3.client("sqs")
+        request = AWSRequest(
+            method="POST",
+            url="https://sqs.us-east-1.amazonaws.com/",
+            headers={"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"},
+            data=b'{"QueueNamePrefix": "ord"}',
+        ).prepare()
+        response = client._endpoint._send(request)
+    assert response.status_code == 200
+    assert sim.fake.calls == [("ListQueues", {"QueueNamePrefix": "ord"})]
