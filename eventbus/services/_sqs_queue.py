@@ -16,9 +16,10 @@ queue's ARN and the message id. Deadlines are timers on the simulation's clock: 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from .._simulation import Outcome
 from ._sqs_errors import (
     InvalidAttributeNameError,
     InvalidParameterValueError,
@@ -41,7 +42,13 @@ from ._sqs_validation import (
     check_batch_ids,
 )
 
+if TYPE_CHECKING:
+    from ._delivery import Inbound
+
 __all__ = ("AttributeSelection", "Queue")
+
+# Batch entry ids of the native API's list form: the positions.
+_POSITIONS = tuple(str(i) for i in range(10))
 
 
 class Queue(Sending, Receiving):
@@ -65,23 +72,25 @@ class Queue(Sending, Receiving):
         https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html
         """
         self._check_open()
+        self._delete_one(receipt_handle, self._sim.time)
+        self._after_removals()
+
+    def _delete_one(self, receipt_handle: str, now: float) -> None:
         entry = self._handles.get(receipt_handle)
         if entry is None:
             self._unknown_handle(receipt_handle)
             return
-        if self.fifo and (entry.handle != receipt_handle or entry.state != INFLIGHT):
+        current = entry.handle == receipt_handle and entry.state == INFLIGHT
+        if self.fifo and not current:
             raise InvalidParameterValueError(
                 f"Value {receipt_handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
             )
-        now = self._sim.time
-        stale = entry.handle != receipt_handle or entry.state != INFLIGHT
         self._remove(entry)
-        self._count["deleted"] += 1
-        self._append(now, "sqs.deleted", self.arn, entry.message_id, {"stale_handle": True} if stale else None)
+        self._n_deleted += 1
+        self._append(now, "sqs.deleted", self.arn, entry.message_id, None if current else {"stale_handle": True})
         faults = self._faults
         if faults is not None and faults.redeliver_after_delete_rate and self._rng.random() < faults.redeliver_after_delete_rate:
             self._sim.call_later(faults.redeliver_delay, self._redeliver, entry)
-        self._after_removals()
 
     def delete_batch(self, receipt_handles: Iterable[str] | Mapping[str, str]) -> BatchResult:
         """Delete up to 10 messages (DeleteMessageBatch); each entry succeeds or fails on its own.
@@ -90,18 +99,24 @@ class Queue(Sending, Receiving):
         entry id to handle.
         """
         self._check_open()
-        pairs = list(receipt_handles.items()) if isinstance(receipt_handles, Mapping) else [
-            (str(i), h) for i, h in enumerate(receipt_handles)
-        ]
-        check_batch_ids((i for i, _ in pairs), "DeleteMessageBatchRequestEntry")
+        if isinstance(receipt_handles, Mapping):
+            pairs = list(receipt_handles.items())
+            check_batch_ids([i for i, _ in pairs], "DeleteMessageBatchRequestEntry")
+        else:
+            handles = list(receipt_handles)
+            pairs = [(_POSITIONS[i] if i < 10 else str(i), h) for i, h in enumerate(handles)]
+            check_batch_ids([i for i, _ in pairs], "DeleteMessageBatchRequestEntry", generated=True)
         successful: list[str] = []
         failed: list[BatchFailure] = []
+        now = self._sim.time
+        delete = self._delete_one
         for entry_id, handle in pairs:
             try:
-                self.delete(handle)
+                delete(handle, now)
                 successful.append(entry_id)
             except SqsServiceError as error:
                 failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+        self._after_removals()
         return BatchResult(successful, failed)
 
     def change_visibility(self, receipt_handle: str, visibility_timeout: int) -> None:
@@ -181,9 +196,32 @@ class Queue(Sending, Receiving):
         self._append(now, "sqs.queue_purged", self.arn, "", {"messages": len(live)})
         for entry in live:
             self._remove(entry)
-            self._count["purged"] += 1
+            self._n_purged += 1
             self._append(now, "sqs.purged", self.arn, entry.message_id, None)
         self._clear_storage()
+
+    # -------------------------------------------------------------- delivery
+    def accept(self, message: Inbound, on_done: Callable[[Outcome], None]) -> None:
+        """Take a message another service delivers (an SNS subscription, an EventBridge target, a
+        dead-letter configuration): the delivery contract of ``_delivery.Endpoint``.
+
+        The message is sent as SendMessage would send it; ``on_done`` gets the :class:`SendResult`,
+        or the AWS error (not retryable: a missing queue or a refused message cannot succeed later).
+        """
+        trace = message.system_attributes.get("AWSTraceHeader") if message.system_attributes else None
+        try:
+            result = self.send(
+                message.body,
+                attributes=dict(message.attributes) if message.attributes else None,
+                group_id=message.group_id,
+                deduplication_id=message.deduplication_id,
+                trace_header=trace,
+            )
+        except SqsServiceError as error:
+            error.retryable = False
+            on_done(Outcome(False, None, error))
+            return
+        on_done(Outcome(True, result))
 
     # ------------------------------------------------------------ attributes
     def get_attributes(self, names: Iterable[str] = ("All",)) -> dict[str, str]:

@@ -116,6 +116,8 @@ class QueueBase:
         self.arn = sim.arn("sqs", name)
         self.url = f"https://sqs.{sim.region}.amazonaws.com/{sim.account_id}/{name}"
         self._tag = _b64(self._rng.getrandbits(48).to_bytes(6, "big"), newline=False).decode()
+        self._handle_prefix = _HANDLE_PREFIX + self._tag
+        self._handle_count = self._rng.getrandbits(64) << 32
         self._faults = None if fifo or faults is None or not faults.any else faults
         self._settings: dict[str, Any] = dict(_DEFAULTS)
         if fifo:
@@ -153,10 +155,15 @@ class QueueBase:
         self._n_visible = 0
         self._n_inflight = 0
         self._n_delayed = 0
-        self._count = dict.fromkeys(
-            ("sent", "received", "deleted", "dead_lettered", "expired", "purged", "duplicates_suppressed", "moved_out", "arrived"),
-            0,
-        )
+        self._n_sent = 0
+        self._n_received = 0
+        self._n_deleted = 0
+        self._n_dead_lettered = 0
+        self._n_expired = 0
+        self._n_purged = 0
+        self._n_duplicates_suppressed = 0
+        self._n_moved_out = 0
+        self._n_arrived = 0
         self._last_purge = float("-inf")
         self._taking = False
 
@@ -249,12 +256,14 @@ class QueueBase:
 
     # ------------------------------------------------------------- helpers
     def _new_message_id(self) -> str:
-        h = "%032x" % ((self._rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET)
+        h = ((self._rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _new_handle(self) -> str:
-        token = _b64(self._rng.getrandbits(192).to_bytes(24, "big"), newline=False).decode()
-        return f"{_HANDLE_PREFIX}{self._tag}{token}"
+        # Receipt handles are opaque to receivers; a counter makes each unique at a tenth of the
+        # cost of random text. The queue's tag tells handles of other queues apart.
+        self._handle_count += 1
+        return f"{self._handle_prefix}{self._handle_count:032x}"
 
     def _check_open(self) -> None:
         if self.deleted:
@@ -377,7 +386,7 @@ class QueueBase:
         now = self._sim.time
         for entry in self._stored.pop_older_than(now - self._retention_period):
             self._remove(entry)
-            self._count["expired"] += 1
+            self._n_expired += 1
             self._append(now, "sqs.retention_expired", self.arn, entry.message_id, None)
         self._arm_retention()
 
@@ -426,7 +435,7 @@ class QueueBase:
             return False
         now = self._sim.time
         self._remove(entry)
-        self._count["dead_lettered"] += 1
+        self._n_dead_lettered += 1
         self._append(
             now,
             "sqs.dead_lettered",
@@ -466,7 +475,7 @@ class QueueBase:
         if not reset:
             entry.receive_count = source.receive_count
             entry.first_receive_at = source.first_receive_at
-        self._count["arrived"] += 1
+        self._n_arrived += 1
         self._store(entry, 0, now)
         return entry
 
@@ -535,20 +544,19 @@ class QueueBase:
     # ----------------------------------------------------------- statistics
     def statistics(self) -> QueueStatistics:
         """A snapshot of where the messages are and what happened to them so far."""
-        c = self._count
         return QueueStatistics(
             visible=self._n_visible,
             in_flight=self._n_inflight,
             delayed=self._n_delayed,
-            sent=c["sent"],
-            received=c["received"],
-            deleted=c["deleted"],
-            dead_lettered=c["dead_lettered"],
-            expired=c["expired"],
-            purged=c["purged"],
-            duplicates_suppressed=c["duplicates_suppressed"],
-            moved_out=c["moved_out"],
-            arrived=c["arrived"],
+            sent=self._n_sent,
+            received=self._n_received,
+            deleted=self._n_deleted,
+            dead_lettered=self._n_dead_lettered,
+            expired=self._n_expired,
+            purged=self._n_purged,
+            duplicates_suppressed=self._n_duplicates_suppressed,
+            moved_out=self._n_moved_out,
+            arrived=self._n_arrived,
         )
 
     # ------------------------------------------------------------- moving
@@ -570,7 +578,7 @@ class QueueBase:
                     taken.append(entry)
         for entry in taken:
             self._remove(entry)
-            self._count["moved_out"] += 1
+            self._n_moved_out += 1
         self._after_removals()
         return taken
 

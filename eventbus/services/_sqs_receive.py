@@ -185,7 +185,7 @@ class Receiving(QueueBase):
             if self.fifo:
                 self._requeue(visited)
             return []
-        out = [(entry, self._issue(entry, now, visibility)) for entry in entries]
+        out = self._issue(entries, now, visibility)
         if self.fifo:
             self._requeue(visited)
             if attempt_id is not None:
@@ -278,40 +278,60 @@ class Receiving(QueueBase):
                     break
         return out
 
-    def _issue(self, entry: Entry, now: float, visibility: int) -> str:
-        """Hand ``entry`` to a receiver: a new receipt handle, a receive count, a visibility timeout."""
-        entry.receive_count += 1
-        if entry.first_receive_at < 0:
-            entry.first_receive_at = now
-        previous = entry.handle
-        if previous is not None:
-            if entry.old_handles is None:
-                entry.old_handles = [previous]
-            else:
-                entry.old_handles.append(previous)
-        handle = self._new_handle()
-        entry.handle = handle
-        self._handles[handle] = entry
-        entry.received_at = now
-        self._count["received"] += 1
-        self._append(now, "sqs.received", self.arn, entry.message_id, {"count": entry.receive_count})
+    def _issue(self, entries: list[Entry], now: float, visibility: int) -> list[tuple[Entry, str]]:
+        """Hand messages to a receiver: each gets a new receipt handle, a receive count and (unless
+        the timeout is 0) an in-flight deadline."""
+        handles = self._handles
+        append = self._append
+        arn = self.arn
+        new_handle = self._new_handle
+        out = []
+        deadline = now + visibility
+        push = self._inflight_deadlines.push
+        groups = self._groups if self.fifo else None
+        for entry in entries:
+            count = entry.receive_count = entry.receive_count + 1
+            if entry.first_receive_at < 0:
+                entry.first_receive_at = now
+            previous = entry.handle
+            if previous is not None:
+                if entry.old_handles is None:
+                    entry.old_handles = [previous]
+                else:
+                    entry.old_handles.append(previous)
+            handle = new_handle()
+            entry.handle = handle
+            handles[handle] = entry
+            entry.received_at = now
+            append(now, "sqs.received", arn, entry.message_id, {"count": count})
+            if visibility > 0:
+                entry.state = INFLIGHT
+                token = entry.vis_token = entry.vis_token + 1
+                entry.deadline = deadline
+                push(deadline, entry, token)
+                if groups is not None:
+                    groups[entry.group_id].inflight += 1  # type: ignore[index]
+            out.append((entry, handle))
+        n = len(entries)
+        self._n_received += n
         if visibility > 0:
-            entry.state = INFLIGHT
-            self._n_visible -= 1
-            self._n_inflight += 1
-            entry.vis_token += 1
-            deadline = now + visibility
-            entry.deadline = deadline
-            self._inflight_deadlines.push(deadline, entry, entry.vis_token)
+            self._n_visible -= n
+            self._n_inflight += n
             self._visibility_alarm.arm(deadline)
-            if self.fifo:
-                self._groups[entry.group_id].inflight += 1  # type: ignore[index]
-        return handle
+        return out
 
     def _messages(self, received: list[tuple[Entry, str]], selection: AttributeSelection) -> list[Message]:
         if not received:
             return []
-        epoch_millis = self._sim.epoch_millis
+        sim_millis = self._sim.epoch_millis
+        millis: dict[float, str] = {}
+
+        def epoch_millis(at: float) -> str:
+            text = millis.get(at)
+            if text is None:
+                text = millis[at] = str(sim_millis(at))
+            return text
+
         account = self._sim.account_id
         out = []
         wants = selection.wants
@@ -319,11 +339,13 @@ class Receiving(QueueBase):
         for entry, handle in received:
             attributes: dict[str, str]
             if everything:
+                sent = millis.get(entry.sent_at) or epoch_millis(entry.sent_at)
+                first = millis.get(entry.first_receive_at) or epoch_millis(entry.first_receive_at)
                 attributes = {
                     "SenderId": account,
-                    "SentTimestamp": str(epoch_millis(entry.sent_at)),
+                    "SentTimestamp": sent,
                     "ApproximateReceiveCount": str(entry.receive_count),
-                    "ApproximateFirstReceiveTimestamp": str(epoch_millis(entry.first_receive_at)),
+                    "ApproximateFirstReceiveTimestamp": first,
                 }
                 if entry.trace_header is not None:
                     attributes["AWSTraceHeader"] = entry.trace_header
@@ -340,11 +362,11 @@ class Receiving(QueueBase):
                 if wants("SenderId"):
                     attributes["SenderId"] = account
                 if wants("SentTimestamp"):
-                    attributes["SentTimestamp"] = str(epoch_millis(entry.sent_at))
+                    attributes["SentTimestamp"] = epoch_millis(entry.sent_at)
                 if wants("ApproximateReceiveCount"):
                     attributes["ApproximateReceiveCount"] = str(entry.receive_count)
                 if wants("ApproximateFirstReceiveTimestamp"):
-                    attributes["ApproximateFirstReceiveTimestamp"] = str(epoch_millis(entry.first_receive_at))
+                    attributes["ApproximateFirstReceiveTimestamp"] = epoch_millis(entry.first_receive_at)
                 if entry.trace_header is not None and wants("AWSTraceHeader"):
                     attributes["AWSTraceHeader"] = entry.trace_header
                 if entry.group_id is not None and wants("MessageGroupId"):

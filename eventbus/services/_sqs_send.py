@@ -11,6 +11,7 @@ from typing import Any
 
 from ._sqs_errors import (
     BatchRequestTooLongError,
+    InvalidMessageContentsError,
     InvalidParameterValueError,
     MissingParameterError,
     SqsServiceError,
@@ -26,7 +27,10 @@ from ._sqs_queue_base import QueueBase, _md5, _sha256
 from ._sqs_storage import Entry
 from ._sqs_validation import (
     DEDUPLICATION_WINDOW,
+    INVALID_CHARACTER,
+    INVALID_CHARACTERS_MESSAGE,
     MAX_MESSAGE_SIZE,
+    VALID_ASCII,
     check_batch_ids,
     check_body,
     check_fifo_id,
@@ -71,6 +75,8 @@ class Sending(QueueBase):
         https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
         """
         self._check_open()
+        if attributes is None and delay_seconds is None and group_id is None and trace_header is None and not self.fifo and deduplication_id is None:
+            return self._send_plain(body, None, self._sim.time)
         system = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace_header}} if trace_header is not None else None
         normalized, size = normalize_message_attributes(attributes)
         if self.fifo:
@@ -91,13 +97,13 @@ class Sending(QueueBase):
         delay_seconds: int | None,
         attributes: dict[str, dict[str, Any]],
         attributes_size: int,
-        system: dict[str, dict[str, Any]] | None,
+        system: Mapping[str, Any] | None,
         group_id: str | None,
         deduplication_id: str | None,
         entry_id: str | None,
         now: float,
     ) -> SendResult:
-        size = check_body(body, self._maximum_message_size, attributes_size)
+        encoded = check_body(body, self._maximum_message_size, attributes_size)
         fifo = self.fifo
         if delay_seconds is not None:
             if fifo:
@@ -123,46 +129,99 @@ class Sending(QueueBase):
             system_attributes, _ = normalize_message_attributes(system, system=True)
             trace_header = system_attributes["AWSTraceHeader"]["StringValue"]
             md5_system = md5_of_attributes(system_attributes)
-        md5 = _md5(body.encode("utf-8", "surrogatepass")).hexdigest()
+        md5 = _md5(encoded).hexdigest()
         md5_attrs = md5_of_attributes(attributes) if attributes else None
-        sequence_number = None
-        dedup_key: Any = None
+        size = len(encoded)
         if fifo:
-            if deduplication_id is None:
-                deduplication_id = _sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
-            dedup_key = (group_id, deduplication_id) if self._dedup_by_group else deduplication_id
-            seen = self._dedup_lookup(dedup_key, now)
-            if seen is not None:
-                self._count["duplicates_suppressed"] += 1
-                self._append(now, "sqs.duplicate_suppressed", self.arn, seen[1], {"dedup": deduplication_id})
-                return SendResult(seen[1], md5, md5_attrs, md5_system, seen[2], entry_id)
-            self._sequence += 65_536
-            sequence_number = str(self._sequence)
+            return self._send_fifo(
+                body, encoded, size, md5, attributes, md5_attrs, md5_system, trace_header, group_id, deduplication_id, entry_id, now
+            )
+        message_id = self._new_message_id()
+        entry = Entry(message_id, body, md5, size, now, now, attributes or None, md5_attrs, trace_header, group_id)
+        self._n_sent += 1
+        self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size})
+        self._store(entry, self._delay_seconds if delay_seconds is None else delay_seconds, now)
+        return SendResult(message_id, md5, md5_attrs, md5_system, None, entry_id)
+
+    def _send_plain(self, body: str, entry_id: str | None, now: float) -> SendResult:
+        """A standard-queue send of a body alone (no attributes, delay or ids): the common case,
+        with the checks of :meth:`_send` that apply to it."""
+        if type(body) is not str or not body:
+            raise MissingParameterError("The request must contain the parameter MessageBody.")
+        encoded = body.encode("utf-8", "surrogatepass")
+        size = len(encoded)
+        if size == len(body):
+            if encoded.translate(None, VALID_ASCII):
+                raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
+        elif INVALID_CHARACTER.search(body):
+            raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
+        if size > self._maximum_message_size:
+            raise InvalidParameterValueError(
+                f"One or more parameters are invalid. Reason: Message must be shorter than {self._maximum_message_size} bytes."
+            )
+        md5 = _md5(encoded).hexdigest()
+        message_id = self._new_message_id()
+        self._n_sent += 1
+        self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size})
+        self._store(Entry(message_id, body, md5, size, now, now), self._delay_seconds, now)
+        return SendResult(message_id, md5, None, None, None, entry_id)
+
+    def _send_bodies(self, bodies: Sequence[str]) -> SendBatchResult:
+        total = 0
+        for body in bodies:
+            if type(body) is str:
+                total += len(body) if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+        if total > MAX_MESSAGE_SIZE:
+            raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
+        now = self._sim.time
+        successful: list[SendResult] = []
+        failed: list[BatchFailure] = []
+        send = self._send_plain
+        for entry_id, body in zip(_POSITIONS, bodies, strict=False):
+            try:
+                successful.append(send(body, entry_id, now))
+            except SqsServiceError as error:
+                failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+        return SendBatchResult(successful, failed)
+
+    def _send_fifo(
+        self,
+        body: str,
+        encoded: bytes,
+        size: int,
+        md5: str,
+        attributes: dict[str, dict[str, Any]],
+        md5_attrs: str | None,
+        md5_system: str | None,
+        trace_header: str | None,
+        group_id: str | None,
+        deduplication_id: str | None,
+        entry_id: str | None,
+        now: float,
+    ) -> SendResult:
+        """A FIFO send: deduplicated for 5 minutes by MessageDeduplicationId (or the SHA-256 of the
+        body with content-based deduplication), per queue or per message group (DeduplicationScope).
+        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html
+        """
+        if deduplication_id is None:
+            deduplication_id = _sha256(encoded).hexdigest()
+        dedup_key: Any = (group_id, deduplication_id) if self._dedup_by_group else deduplication_id
+        seen = self._dedup_lookup(dedup_key, now)
+        if seen is not None:
+            self._n_duplicates_suppressed += 1
+            self._append(now, "sqs.duplicate_suppressed", self.arn, seen[1], {"dedup": deduplication_id})
+            return SendResult(seen[1], md5, md5_attrs, md5_system, seen[2], entry_id)
+        self._sequence += 65_536
+        sequence_number = str(self._sequence)
         message_id = self._new_message_id()
         entry = Entry(
-            message_id,
-            body,
-            md5,
-            size,
-            now,
-            now,
-            attributes or None,
-            md5_attrs,
-            trace_header,
-            group_id,
-            deduplication_id,
-            sequence_number,
+            message_id, body, md5, size, now, now, attributes or None, md5_attrs, trace_header, group_id, deduplication_id, sequence_number
         )
-        if fifo:
-            self._dedup[dedup_key] = (now + DEDUPLICATION_WINDOW, message_id, sequence_number)
-            self._dedup_expiry.append((now + DEDUPLICATION_WINDOW, dedup_key))
-        self._count["sent"] += 1
-        delay = self._delay_seconds if delay_seconds is None or fifo else delay_seconds
-        if fifo:
-            self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size, "group": group_id, "dedup": deduplication_id})
-        else:
-            self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size})
-        self._store(entry, delay, now)
+        self._dedup[dedup_key] = (now + DEDUPLICATION_WINDOW, message_id, sequence_number)
+        self._dedup_expiry.append((now + DEDUPLICATION_WINDOW, dedup_key))
+        self._n_sent += 1
+        self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size, "group": group_id, "dedup": deduplication_id})
+        self._store(entry, self._delay_seconds, now)
         return SendResult(message_id, md5, md5_attrs, md5_system, sequence_number, entry_id)
 
     def _dedup_lookup(self, key: Any, now: float) -> tuple[float, str, str | None] | None:
@@ -186,27 +245,34 @@ class Sending(QueueBase):
         https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
         """
         self._check_open()
-        items = [SendEntry(body=e) if isinstance(e, str) else e for e in entries]
-        ids = [item.id if item.id is not None else str(i) for i, item in enumerate(items)]
-        prepared = [
-            (
-                item.body,
-                item.delay_seconds,
-                item.attributes,
-                {"AWSTraceHeader": {"DataType": "String", "StringValue": item.trace_header}} if item.trace_header is not None else None,
-                item.group_id,
-                item.deduplication_id,
-            )
-            for item in items
-        ]
-        return self._send_batch(ids, prepared)
+        if not self.fifo and isinstance(entries, (list, tuple)) and 0 < len(entries) <= 10 and all(type(e) is str for e in entries):
+            return self._send_bodies(entries)
+        prepared: list[tuple[Any, Any, Any, Any, Any, Any]] = []
+        ids: list[str] = []
+        generated = True
+        for i, item in enumerate(entries):
+            if type(item) is str:
+                prepared.append((item, None, None, None, None, None))
+                ids.append(_POSITIONS[i] if i < 10 else str(i))
+                continue
+            if not isinstance(item, SendEntry):
+                raise InvalidParameterValueError(f"A batch entry must be a message body or a SendEntry, got {item!r}.")
+            system = {"AWSTraceHeader": {"DataType": "String", "StringValue": item.trace_header}} if item.trace_header is not None else None
+            prepared.append((item.body, item.delay_seconds, item.attributes, system, item.group_id, item.deduplication_id))
+            if item.id is not None:
+                generated = False
+                ids.append(item.id)
+            else:
+                ids.append(str(i))
+        return self._send_batch(ids, prepared, generated)
 
     def _send_batch(
         self,
         ids: Sequence[str],
         entries: Sequence[tuple[Any, Any, Any, Any, Any, Any]],
+        generated: bool = False,
     ) -> SendBatchResult:
-        check_batch_ids(ids, "SendMessageBatchRequestEntry")
+        check_batch_ids(ids, "SendMessageBatchRequestEntry", generated=generated)
         if self.fifo:
             for _, _, _, _, group_id, dedup_id in entries:
                 if not group_id:
@@ -218,24 +284,34 @@ class Sending(QueueBase):
         total = 0
         normalized: list[tuple[dict[str, dict[str, Any]], int] | SqsServiceError] = []
         for body, _, attributes, _, _, _ in entries:
-            try:
-                attrs, attrs_size = normalize_message_attributes(attributes)
-            except SqsServiceError as error:
-                normalized.append(error)
-                attrs_size = 0
+            attrs_size = 0
+            if attributes:
+                try:
+                    attrs, attrs_size = normalize_message_attributes(attributes)
+                except SqsServiceError as error:
+                    normalized.append(error)
+                else:
+                    normalized.append((attrs, attrs_size))
             else:
-                normalized.append((attrs, attrs_size))
-            total += (len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else 0) + attrs_size
+                normalized.append(_NO_ATTRIBUTES)
+            if type(body) is str:
+                total += len(body) if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+            total += attrs_size
         if total > MAX_MESSAGE_SIZE:
             raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
         now = self._sim.time
         successful: list[SendResult] = []
         failed: list[BatchFailure] = []
+        send = self._send
         for entry_id, (body, delay, _, system, group_id, dedup_id), checked in zip(ids, entries, normalized, strict=True):
             try:
                 if isinstance(checked, SqsServiceError):
                     raise checked
-                successful.append(self._send(body, delay, checked[0], checked[1], system, group_id, dedup_id, entry_id, now))
+                successful.append(send(body, delay, checked[0], checked[1], system, group_id, dedup_id, entry_id, now))
             except SqsServiceError as error:
                 failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
         return SendBatchResult(successful, failed)
+
+
+_POSITIONS = tuple(str(i) for i in range(10))
+_NO_ATTRIBUTES: tuple[dict[str, dict[str, Any]], int] = ({}, 0)

@@ -32,16 +32,20 @@ from ._sqs_errors import (
     InvalidBatchEntryIdError,
     InvalidMessageContentsError,
     InvalidParameterValueError,
+    MissingParameterError,
     TooManyEntriesInBatchRequestError,
 )
 
 __all__ = (
     "DEDUPLICATION_WINDOW",
+    "INVALID_CHARACTER",
+    "INVALID_CHARACTERS_MESSAGE",
     "MAX_BATCH_ENTRIES",
     "MAX_MESSAGE_SIZE",
     "MAX_VISIBILITY_TIMEOUT",
     "PURGE_INTERVAL",
     "QUEUE_REUSE_DELAY",
+    "VALID_ASCII",
     "AttributeDict",
     "RedriveAllowPolicy",
     "RedrivePolicy",
@@ -77,9 +81,10 @@ _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 # ReceiveRequestAttemptId).
 _FIFO_ID = re.compile(r"[!-~]{1,128}")
 # Characters outside #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
-_INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-_INVALID_CHARACTERS_MESSAGE = (
+VALID_ASCII = bytes([9, 10, 13, *range(32, 128)])
+INVALID_CHARACTERS_MESSAGE = (
     "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
     "#xE000 to #xFFFD | #x10000 to #x10FFFF"
 )
@@ -114,27 +119,27 @@ def check_queue_name(name: object, fifo: bool) -> str:
     return name
 
 
-def check_body(body: object, maximum_size: int, attributes_size: int = 0) -> int:
-    """Check a message body as SendMessage does and return its size in UTF-8 bytes.
+def check_body(body: object, maximum_size: int, attributes_size: int = 0) -> bytes:
+    """Check a message body as SendMessage does and return it encoded as UTF-8.
 
     The body must be one or more characters from the XML character set, and the body plus the
     message attributes must fit in the queue's MaximumMessageSize.
     """
-    from ._sqs_errors import MissingParameterError
-
-    if not isinstance(body, str) or not body:
+    if type(body) is not str or not body:
         raise MissingParameterError("The request must contain the parameter MessageBody.")
-    if not body.isascii() or not body.isprintable():
-        if _INVALID_CHARACTER.search(body):
-            raise InvalidMessageContentsError(_INVALID_CHARACTERS_MESSAGE)
-        size = len(body.encode("utf-8", "surrogatepass"))
-    else:
-        size = len(body)
+    encoded = body.encode("utf-8", "surrogatepass")
+    size = len(encoded)
+    if size == len(body):
+        # ASCII: only the control characters other than tab, line feed and carriage return are out.
+        if encoded.translate(None, VALID_ASCII):
+            raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
+    elif INVALID_CHARACTER.search(body):
+        raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
     if size + attributes_size > maximum_size:
         raise InvalidParameterValueError(
             f"One or more parameters are invalid. Reason: Message must be shorter than {maximum_size} bytes."
         )
-    return size
+    return encoded
 
 
 def check_fifo_id(value: object, parameter: str) -> str:
@@ -210,8 +215,8 @@ def normalize_message_attributes(attributes: Mapping[str, Any] | None, *, system
         text = value.get("StringValue")
         if not isinstance(text, str) or not text:
             raise _attribute_value_error(name, data_type)
-        if _INVALID_CHARACTER.search(text):
-            raise InvalidParameterValueError(_INVALID_CHARACTERS_MESSAGE)
+        if INVALID_CHARACTER.search(text):
+            raise InvalidParameterValueError(INVALID_CHARACTERS_MESSAGE)
         if kind == "Number":
             _check_number(name, text)
         out[name] = {"DataType": data_type, "StringValue": text}
@@ -280,14 +285,18 @@ def _check_number(name: str, text: str) -> None:
 
 
 # ----------------------------------------------------------------------- batches
-def check_batch_ids(ids: Iterable[object], entry_name: str) -> list[str]:
+def check_batch_ids(ids: Iterable[object], entry_name: str, *, generated: bool = False) -> list[str]:
     """The checks every batch operation makes before any entry: count, id format, distinct ids.
 
     Args:
         ids: the entries' ``Id`` values in order.
         entry_name: ``SendMessageBatchRequestEntry`` and so on, for the empty-batch message.
+        generated: the ids are positions the native API made up (valid and distinct by
+            construction), so only the count is checked.
     """
     id_list = list(ids)
+    if generated and 0 < len(id_list) <= MAX_BATCH_ENTRIES:
+        return id_list  # type: ignore[return-value]
     if not id_list:
         raise EmptyBatchRequestError(f"There should be at least one {entry_name} in the request.")
     if len(id_list) > MAX_BATCH_ENTRIES:
