@@ -16,14 +16,27 @@ import json
 from typing import Any
 
 from eventbus import ServiceError, Simulation
+from eventbus.services.sqs import Queue
 
 from ._fakes import RecordingEndpoint
 
 
-def setup(**target: Any) -> tuple[Simulation, RecordingEndpoint, RecordingEndpoint, str]:
+def letters(dlq: Queue) -> list[tuple[str, dict[str, str]]]:
+    """Every message in a (real, simulated SQS) dead-letter queue: body and message attributes."""
+    out = []
+    while batch := dlq.receive(10, wait_time_seconds=0):
+        for message in batch:
+            attributes = {name: str(value.string_value) for name, value in message.message_attributes.items()}
+            assert all(value.data_type == "String" for value in message.message_attributes.values())
+            out.append((message.body, attributes))
+            dlq.delete(message.receipt_handle)
+    return out
+
+
+def setup(**target: Any) -> tuple[Simulation, RecordingEndpoint, Queue, str]:
     sim = Simulation(seed=3)
     queue = RecordingEndpoint(sim, "orders", failures=target.pop("failures", 0), error=target.pop("error", None))
-    dlq = RecordingEndpoint(sim, "orders-dlq")
+    dlq = sim.sqs.create_queue("orders-dlq")
     rule = sim.events.default_bus.rule("orders", pattern={"source": ["shop"]})
     rule.target(queue, dead_letter=dlq, **target)
     sim.events.default_bus.put(source="shop", detail_type="OrderPlaced", detail={"id": 7})
@@ -34,7 +47,7 @@ def test_a_flaky_target_is_retried_with_backoff_until_it_succeeds() -> None:
     sim, queue, dlq, _ = setup(failures=3)
     sim.advance(3600)
     assert len(queue.messages) == 1
-    assert dlq.messages == []
+    assert letters(dlq) == []
     gaps = [later - earlier for earlier, later in zip(queue.attempt_times, queue.attempt_times[1:], strict=False)]
     # Exponential backoff with full jitter in the upper half: retry k waits between 2^k/2 and 2^k seconds.
     assert len(gaps) == 3
@@ -64,10 +77,9 @@ def test_retries_exhausted_go_to_the_dlq_with_aws_attributes() -> None:
     sim, queue, dlq, rule_arn = setup(failures=-1, max_retries=2)
     sim.advance(3600)
     assert len(queue.attempt_times) == 3
-    assert len(dlq.messages) == 1
-    letter = dlq.messages[0]
-    assert json.loads(letter.body)["detail"] == {"id": 7}  # the event as it was to be delivered
-    assert {name: value["StringValue"] for name, value in letter.attributes.items()} == {
+    [(body, attributes)] = letters(dlq)
+    assert json.loads(body)["detail"] == {"id": 7}  # the event as it was to be delivered
+    assert attributes == {
         "RULE_ARN": rule_arn,
         "TARGET_ARN": queue.arn,
         "ERROR_CODE": "ERROR_FROM_TARGET",
@@ -75,7 +87,6 @@ def test_retries_exhausted_go_to_the_dlq_with_aws_attributes() -> None:
         "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
         "RETRY_ATTEMPTS": "2",
     }
-    assert all(value["DataType"] == "String" for value in letter.attributes.values())
     [record] = sim.journal.select("events.dead_lettered")
     assert record.resource == dlq.arn
     assert record.detail["exhausted"] == "MaximumRetryAttempts"
@@ -84,8 +95,9 @@ def test_retries_exhausted_go_to_the_dlq_with_aws_attributes() -> None:
 def test_event_age_exceeded_goes_to_the_dlq() -> None:
     sim, queue, dlq, _ = setup(failures=-1, max_event_age=60)
     sim.advance(3600)
-    assert dlq.attribute(0, "EXHAUSTED_RETRY_CONDITION") == "MaximumEventAgeInSeconds"
-    assert int(dlq.attribute(0, "RETRY_ATTEMPTS")) == len(queue.attempt_times) - 1
+    [(_, attributes)] = letters(dlq)
+    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds"
+    assert int(attributes["RETRY_ATTEMPTS"]) == len(queue.attempt_times) - 1
     assert queue.attempt_times[-1] <= 60
     assert sim.journal.select("events.dead_lettered")[0].time <= 60
 
@@ -93,21 +105,22 @@ def test_event_age_exceeded_goes_to_the_dlq() -> None:
 def test_the_transformed_payload_is_what_goes_to_the_dlq() -> None:
     sim, _, dlq, _ = setup(failures=-1, max_retries=0, input_path="$.detail")
     sim.run_until_idle()
-    assert json.loads(dlq.bodies[0]) == {"id": 7}
-    assert dlq.attribute(0, "RETRY_ATTEMPTS") == "0"
+    [(body, attributes)] = letters(dlq)
+    assert json.loads(body) == {"id": 7}
+    assert attributes["RETRY_ATTEMPTS"] == "0"
 
 
 def test_a_missing_target_is_not_retried() -> None:
     # rule-dlq.html: "a target resource that no longer exists": no retries, straight to the DLQ.
     sim = Simulation()
-    dlq = RecordingEndpoint(sim, "dlq")
+    dlq = sim.sqs.create_queue("dlq")
     missing = sim.arn("sqs", "gone")
     rule = sim.events.default_bus.rule("r", pattern={"source": ["s"]})
     rule.target(missing, dead_letter=dlq)
     sim.events.default_bus.put(source="s", detail_type="t", detail={})
     sim.run_until_idle()
     assert sim.journal.select("events.target.retrying") == []
-    attributes = {name: value["StringValue"] for name, value in dlq.messages[0].attributes.items()}
+    [(_, attributes)] = letters(dlq)
     assert attributes["ERROR_CODE"] == "NO_RESOURCE"
     assert attributes["RETRY_ATTEMPTS"] == "0"
     assert "EXHAUSTED_RETRY_CONDITION" not in attributes  # no retry limit ended this delivery
@@ -118,8 +131,9 @@ def test_an_error_that_cannot_succeed_skips_retries() -> None:
     sim, queue, dlq, _ = setup(failures=-1, error=denied)
     sim.advance(3600)
     assert len(queue.attempt_times) == 1
-    assert dlq.attribute(0, "ERROR_MESSAGE") == "Access denied"
-    assert dlq.attribute(0, "ERROR_CODE") == "SDK_CLIENT_ERROR"
+    [(_, attributes)] = letters(dlq)
+    assert attributes["ERROR_MESSAGE"] == "Access denied"
+    assert attributes["ERROR_CODE"] == "SDK_CLIENT_ERROR"
 
 
 def test_without_a_dlq_the_event_is_dropped_and_journaled() -> None:
