@@ -1,7 +1,9 @@
-"""Fake delivery endpoints for the EventBridge tests, until the SQS service's Queue.accept lands.
+"""A fake delivery endpoint for the EventBridge tests: a target that can be told to fail.
 
 A :class:`RecordingEndpoint` honours the delivery contract of eventbus.services._delivery: it is
-registered under an ARN, records each :class:`Inbound` it accepts, and can be told to fail.
+registered under an ARN, records each :class:`Inbound` it accepts and the time of every attempt, and
+fails its first N deliveries (or all) with a chosen error. Tests that only need a working queue or a
+dead-letter queue use the simulated SQS (``sim.sqs.create_queue``).
 """
 
 from __future__ import annotations
