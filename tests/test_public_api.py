@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-PUBLIC_MODULES = ["eventbus", "eventbus.errors", "eventbus.clock", "eventbus.arn", "eventbus.testing", "eventbus.transform"]
+PUBLIC_MODULES = ["eventbus", "eventbus.errors", "eventbus.clock", "eventbus.arn", "eventbus.testing", "eventbus.testing.strategies", "eventbus.transform"]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
