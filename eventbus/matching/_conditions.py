@@ -122,6 +122,11 @@ class Exact(Condition):
     """An exact string, number, ``true``, ``false`` or ``null`` (``["x"]``, ``[5]``, ``[null]``)."""
 
     value: Value
+    # Distinguishes true from 1.0 in equality and hashing (Python's True == 1.0 would merge them).
+    kind: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _kind(self.value))
 
     def test(self, value: Value) -> bool:
         expected = self.value
