@@ -1,0 +1,134 @@
+"""PatternSet: many named patterns compiled together (aws/event-ruler Machine.rulesForJSONEvent).
+
+The property that matters: ``PatternSet.match`` returns exactly the names whose
+``EventPattern.matches`` is true, here on the shared benchmark workload.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eventbus.errors import InvalidEventPatternError
+from eventbus.matching import EventPattern, PatternSet
+
+WORKLOAD = Path(__file__).resolve().parents[3] / "shared" / "workloads" / "data"
+
+
+def test_basic_add_match_remove() -> None:
+    patterns = PatternSet()
+    patterns.add("ec2", {"source": ["aws.ec2"]})
+    patterns.add("s3", '{"source": ["aws.s3"]}')
+    patterns.add("any", {"source": [{"prefix": "aws."}]})
+    assert sorted(patterns.match({"source": "aws.ec2"})) == ["any", "ec2"]
+    assert len(patterns) == 3
+    assert "s3" in patterns
+    patterns.remove("any")
+    assert patterns.match({"source": "aws.ec2"}) == ["ec2"]
+    with pytest.raises(KeyError):
+        patterns.remove("any")
+
+
+def test_invalid_pattern_leaves_set_unchanged() -> None:
+    patterns = PatternSet()
+    patterns.add("a", {"a": ["1"]})
+    with pytest.raises(InvalidEventPatternError):
+        patterns.add("b", {"a": []})
+    assert len(patterns) == 1
+
+
+def test_add_replaces_same_name() -> None:
+    patterns = PatternSet()
+    patterns.add("r", {"a": ["1"]})
+    patterns.add("r", {"a": ["2"]})
+    assert patterns.match({"a": "1"}) == []
+    assert patterns.match({"a": "2"}) == ["r"]
+
+
+def test_identical_patterns_share_a_branch_and_all_names_are_reported() -> None:
+    patterns = PatternSet()
+    for name in ("x", "y", "z"):
+        patterns.add(name, {"a": ["1"]})
+    assert sorted(patterns.match({"a": "1"})) == ["x", "y", "z"]
+
+
+def test_or_pattern_is_reported_once() -> None:
+    patterns = PatternSet()
+    patterns.add("or", {"$or": [{"a": ["1"]}, {"b": ["2"]}]})
+    assert patterns.match({"a": "1", "b": "2"}) == ["or"]
+
+
+def test_true_and_one_stay_distinct() -> None:
+    patterns = PatternSet()
+    patterns.add("one", {"f": [1]})
+    patterns.add("true", {"f": [True]})
+    assert patterns.match({"f": True}) == ["true"]
+    assert patterns.match({"f": 1}) == ["one"]
+
+
+def test_array_consistency_in_pattern_set() -> None:
+    patterns = PatternSet()
+    patterns.add("same", {"employees": {"first": ["Anna"], "last": ["Smith"]}})
+    patterns.add("cross", {"employees": {"first": ["Anna"], "last": ["Doe"]}})
+    patterns.add("absent", {"employees": {"first": ["John"], "middle": [{"exists": False}]}})
+    event = {
+        "employees": [{"first": "John", "last": "Doe"}, {"first": "Anna", "last": "Smith", "middle": "M"}]
+    }
+    assert sorted(patterns.match(event)) == ["absent", "same"]
+
+
+def test_several_anything_buts_sharing_a_branch() -> None:
+    patterns = PatternSet()
+    patterns.add("p", {"f": [{"anything-but": "a"}, {"anything-but": "b"}]})
+    patterns.add("q", {"f": [{"anything-but": "a"}]})
+    assert patterns.match({"f": "a"}) == ["p"]
+    assert sorted(patterns.match({"f": "c"})) == ["p", "q"]
+
+
+def test_numeric_ranges_index() -> None:
+    patterns = PatternSet()
+    patterns.add("gt5", {"n": [{"numeric": [">", 5]}]})
+    patterns.add("le5", {"n": [{"numeric": ["<=", 5]}]})
+    patterns.add("between", {"n": [{"numeric": [">=", 2, "<", 8]}]})
+    patterns.add("eq5", {"n": [5]})
+    assert sorted(patterns.match({"n": 5})) == ["between", "eq5", "le5"]
+    assert sorted(patterns.match({"n": 8})) == ["gt5"]
+    assert sorted(patterns.match({"n": 1})) == ["le5"]
+    assert patterns.match({"n": "5"}) == []
+
+
+def test_empty_set_matches_nothing() -> None:
+    assert PatternSet().match({"a": 1}) == []
+
+
+@pytest.mark.skipif(not WORKLOAD.exists(), reason="shared workload not present")
+def test_pattern_set_equals_event_patterns_on_workload_sample() -> None:
+    rules = json.loads((WORKLOAD / "eb_rules.json").read_text())
+    events = [json.loads(line) for line in (WORKLOAD / "eb_events.jsonl").read_text().splitlines()[::10]]
+    patterns = PatternSet()
+    singles = {}
+    for rule in rules:
+        patterns.add(rule["id"], rule["pattern"])
+        singles[rule["id"]] = EventPattern(rule["pattern"])
+    for event in events:
+        got = patterns.match(event)
+        assert len(got) == len(set(got))
+        assert set(got) == {name for name, pattern in singles.items() if pattern.matches(event)}
+
+
+def test_order_is_deterministic() -> None:
+    def build() -> PatternSet:
+        patterns = PatternSet()
+        for i in range(50):
+            patterns.add(
+                f"p{i}",
+                {"a": [str(i % 5)], "$or": [{"b": ["1"]}, {"c": ["1"]}]}
+                if i % 7 == 0
+                else {"a": [str(i % 5)]},
+            )
+        return patterns
+
+    event = {"a": "2", "b": "1"}
+    assert build().match(event) == build().match(event)
