@@ -11,6 +11,8 @@ conformance cases). Semantics, with their sources:
   JsonRuleCompiler). A branch maps dotted names to condition lists; fields are ANDed, conditions ORed.
 * Array consistency (aws/event-ruler ``rulesForJSONEvent``): the leaves chosen for the fields of a
   branch must agree on the index of every array they share.
+* An exact string that is an IP address matches any spelling of that address (event-ruler
+  JsonRuleCompiler.writeRules turns it into a one-address CIDR range).
 * A leaf satisfies a condition by JSON type: strings only match string operators, numbers compare
   by value (``300 == 3.0e2``), booleans never equal numbers, numeric ranges and cidr apply to numbers
   and IP strings only, anything-but fails only on an excluded value of the same type
@@ -179,6 +181,8 @@ def _excluded(kind: str, operand: Any, value: Any) -> bool:
 def condition_holds(condition: Any, value: Any) -> bool:
     """Whether one (non-exists) condition of a pattern's value list accepts one leaf value."""
     if isinstance(condition, str):
+        if _ip(condition) is not None:  # event-ruler compiles an IP literal to a one-address range
+            return _ip(value) == _ip(condition)
         return isinstance(value, str) and value == condition
     if isinstance(condition, bool) or condition is None:
         return value is condition

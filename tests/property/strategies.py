@@ -71,15 +71,41 @@ def _some(draw: st.DrawFn, pool: tuple[Any, ...]) -> list[Any]:
     return [_pick(draw, pool) for _ in range(draw(st.integers(1, 3)))]
 
 
+def confusables(value: Any) -> list[Any]:
+    """Values of another JSON type that Python or a careless text comparison would take for
+    ``value`` (``True == 1``, ``"5"`` vs ``5``, ``None`` vs ``"null"``)."""
+    if value is True:
+        return [1, 1.0, "true"]
+    if value is False:
+        return [0, 0.0, "false", ""]
+    if value is None:
+        return ["null", 0, False, ""]
+    if reference.is_number(value):
+        found: list[Any] = [json.dumps(value), str(value)]
+        if value == 1:
+            found.append(True)
+        if value == 0:
+            found.append(False)
+        return found
+    try:
+        number = float(value)
+    except ValueError:
+        return [value.upper(), value + " "]
+    return [number, value.upper()]
+
+
 def draw_condition(draw: st.DrawFn, value: Any, *, sns: bool) -> Any:
     """A condition built around one leaf value: most hold for it, some just miss."""
     kind = draw(st.integers(0, 19))
     if kind <= 4:
+        if kind == 3:
+            return _pick(draw, confusables(value))
         return value if kind <= 2 else _pick(draw, SCALARS)
     if kind == 5:
         return {"exists": _pick(draw, (True, False))}
     if kind == 6:
-        return {"anything-but": _pick(draw, (*STRINGS, *NUMBERS))}
+        excluded = [c for c in confusables(value) if isinstance(c, str) or reference.is_number(c)]
+        return {"anything-but": _pick(draw, (*STRINGS, *NUMBERS, *excluded))}
     if kind == 7:
         return {"anything-but": _some(draw, _pick(draw, (STRINGS, NUMBERS)))}
     if kind == 8:
