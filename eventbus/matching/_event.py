@@ -39,12 +39,14 @@ def load_event(event: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[st
 class PathTrie:
     """A trie over the ``.``-separated segments of the referenced paths; a node may end a path."""
 
-    __slots__ = ("children", "field_id", "subtree")
+    __slots__ = ("children", "deep", "entries", "field_id", "subtree")
 
     def __init__(self) -> None:
         self.children: dict[str, PathTrie] = {}
         self.field_id = -1
         self.subtree: frozenset[int] = frozenset()
+        self.entries: tuple[tuple[str, PathTrie, int], ...] = ()
+        self.deep = False
 
     @classmethod
     def build(cls, paths: Iterable[str]) -> tuple[PathTrie, dict[str, int]]:
@@ -66,6 +68,8 @@ class PathTrie:
         for child in self.children.values():
             fields |= child._fill_subtree()
         self.subtree = frozenset(fields)
+        self.entries = tuple((key, child, child.field_id) for key, child in self.children.items())
+        self.deep = any(child.children for child in self.children.values())
         return self.subtree
 
     def descend(self, key: str) -> PathTrie | None:
@@ -104,33 +108,28 @@ class Walk:
         self._object(event, root, ())
 
     def _object(self, obj: Mapping[str, Any], node: PathTrie, membership: Membership) -> None:
-        children = node.children
         occurrences = self.occurrences
-        for key, value in obj.items():
-            child = children.get(key)
-            if child is None:
-                if "." not in key:
-                    continue
-                child = node.descend(key)
-                if child is None:
-                    continue
+        get = obj.get
+        for key, child, field_id in node.entries:
+            value = get(key, _MISSING)
+            if value is _MISSING:
+                continue
             kind = type(value)
-            if kind is dict:
+            if kind is str or kind is float or value is None or kind is bool:
+                if field_id < 0:
+                    continue
+                leaf: Value = value
+            elif kind is dict:
                 if child.children:
                     self._object(value, child, membership)
                 continue
-            if kind is list:
+            elif kind is list:
                 if value:
                     self._array(value, child, membership)
                 continue
-            field_id = child.field_id
-            if field_id < 0:
-                if child.children and kind is not str and isinstance(value, (Mapping, list, tuple)):
-                    self._value(value, child, membership)
-                continue
-            if kind is str or kind is float or value is None or kind is bool:
-                leaf: Value = value
             elif kind is int:
+                if field_id < 0:
+                    continue
                 leaf = _number(value)
             else:
                 self._value(value, child, membership)
@@ -140,6 +139,13 @@ class Walk:
                 occurrences[field_id] = [(leaf, membership)]
             else:
                 found.append((leaf, membership))
+        if node.deep and _has_dotted_key(obj):
+            # A key holding dots ("a.b") is the same path as the nesting {"a": {"b": ...}}.
+            for key, value in obj.items():
+                if isinstance(key, str) and "." in key:
+                    child = node.descend(key)
+                    if child is not None:
+                        self._value(value, child, membership)
 
     def _array(self, items: list[Any] | tuple[Any, ...], node: PathTrie, membership: Membership) -> None:
         field_id = node.field_id
@@ -213,6 +219,14 @@ class Walk:
 
 
 _NOT_A_LEAF: Any = object()
+_MISSING: Any = object()
+
+
+def _has_dotted_key(obj: Mapping[str, Any]) -> bool:
+    try:
+        return "." in "".join(obj)
+    except TypeError:
+        return any(isinstance(key, str) and "." in key for key in obj)
 
 
 def _leaf(value: Any) -> Any:
