@@ -45,10 +45,57 @@ from eventbus.matching import EventPattern, FilterPolicy, FilterPolicySet, Patte
 SECTION = "## Pattern engine: events matched against N patterns"
 
 
-def _timed(function: Callable[[], int]) -> tuple[float, int]:
+def _timed(function: Callable[..., int], *args: Any) -> tuple[float, int]:
     start = time.perf_counter()
-    count = function()
+    count = function(*args)
     return time.perf_counter() - start, count
+
+
+def _run_set(patterns: PatternSet, events: list[dict[str, Any]]) -> int:
+    matched = 0
+    for event in events:
+        matched += len(patterns.match(event))
+    return matched
+
+
+def _run_singles(singles: list[EventPattern], events: list[dict[str, Any]]) -> int:
+    matched = 0
+    for event in events:
+        for pattern in singles:
+            matched += pattern.matches(event)
+    return matched
+
+
+def _run_moto(moto: list[Any], events: list[dict[str, Any]]) -> int:
+    matched = 0
+    for event in events:
+        for pattern in moto:
+            matched += pattern.matches_event(event)
+    return matched
+
+
+def _run_fan_out(fan_out: FilterPolicySet, messages: list[dict[str, Any]]) -> int:
+    matched = 0
+    for message in messages:
+        matched += len(fan_out.match_attributes(message["attributes"]))
+    return matched
+
+
+def _run_policies(singles: list[FilterPolicy], messages: list[dict[str, Any]]) -> int:
+    matched = 0
+    for message in messages:
+        attributes = message["attributes"]
+        for policy in singles:
+            matched += policy.matches_attributes(attributes)
+    return matched
+
+
+def _run_moto_policies(moto: list[Any], messages: list[dict[str, Any]]) -> int:
+    matched = 0
+    for message in messages:
+        for matcher in moto:
+            matched += matcher.matches(message["attributes"], message["body"])
+    return matched
 
 
 def _eventbus_set(rules: list[dict[str, Any]]) -> tuple[PatternSet, float]:
@@ -79,43 +126,21 @@ def bench_events(rounds: int, moto_events: int, use_moto: bool) -> list[dict[str
         moto = _moto_patterns(rules) if use_moto and count <= 1000 else None
         moto_subset = events[: max(20, moto_events * 10 // max(count, 10))] if moto else []
 
-        def run_set() -> int:
-            matched = 0
-            for event in events:
-                matched += len(patterns.match(event))
-            return matched
-
-        def run_singles() -> int:
-            assert singles is not None
-            matched = 0
-            for event in events:
-                for pattern in singles:
-                    matched += pattern.matches(event)
-            return matched
-
-        def run_moto() -> int:
-            assert moto is not None
-            matched = 0
-            for event in moto_subset:
-                for pattern in moto:
-                    matched += pattern.matches_event(event)
-            return matched
-
         set_rates, single_rates, moto_rates = [], [], []
         matches_per_event = 0.0
         for _ in range(rounds):
-            seconds, matched = _timed(run_set)
+            seconds, matched = _timed(_run_set, patterns, events)
             set_rates.append(len(events) / seconds)
             matches_per_event = matched / len(events)
             if singles is not None:
-                seconds, _ = _timed(run_singles)
+                seconds, _ = _timed(_run_singles, singles, events)
                 single_rates.append(len(events) / seconds)
             if moto is not None:
-                seconds, _ = _timed(run_moto)
+                seconds, _ = _timed(_run_moto, moto, moto_subset)
                 moto_rates.append(len(moto_subset) / seconds)
         row = {
             "rules": count,
-            "branches": len(patterns._compiled.checks) if patterns._compiled else 0,  # noqa: SLF001
+            "branches": len(patterns._compiled.checks) if patterns._compiled else 0,
             "matches_per_event": matches_per_event,
             "compile_seconds": compile_seconds,
             "eventbus": statistics.median(set_rates),
@@ -154,36 +179,15 @@ def bench_sns(rounds: int, use_moto: bool) -> list[dict[str, Any]]:
 
             moto = [FilterPolicyMatcher(policy["policy"], "MessageAttributes") for policy in chosen]
 
-        def run_set() -> int:
-            matched = 0
-            for message in messages:
-                matched += len(fan_out.match_attributes(message["attributes"]))
-            return matched
-
-        def run_singles() -> int:
-            matched = 0
-            for message in messages:
-                attributes = message["attributes"]
-                for policy in singles:
-                    matched += policy.matches_attributes(attributes)
-            return matched
-
-        def run_moto() -> int:
-            assert moto is not None
-            matched = 0
-            for message in messages:
-                for matcher in moto:
-                    matched += matcher.matches(message["attributes"], message["body"])
-            return matched
-
         set_rates, single_rates, moto_rates = [], [], []
+        matched = 0
         for _ in range(rounds):
-            seconds, matched = _timed(run_set)
+            seconds, matched = _timed(_run_fan_out, fan_out, messages)
             set_rates.append(len(messages) / seconds)
-            seconds, _ = _timed(run_singles)
+            seconds, _ = _timed(_run_policies, singles, messages)
             single_rates.append(len(messages) / seconds)
             if moto is not None:
-                seconds, _ = _timed(run_moto)
+                seconds, _ = _timed(_run_moto_policies, moto, messages)
                 moto_rates.append(len(messages) / seconds)
         row = {
             "policies": count,
@@ -261,8 +265,12 @@ def render(events: list[dict[str, Any]], sns: list[dict[str, Any]], rounds: int,
 
 def write_readme(section: str) -> None:
     path = ROOT / "benchmarks" / "README.md"
-    text = path.read_text() if path.exists() else (
-        "# Benchmarks\n\nMeasured on this project's machine, side by side with peers in the same run.\n"
+    text = (
+        path.read_text()
+        if path.exists()
+        else (
+            "# Benchmarks\n\nMeasured on this project's machine, side by side with peers in the same run.\n"
+        )
     )
     pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
     if pattern.search(text):
@@ -275,7 +283,9 @@ def write_readme(section: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--moto-events", type=int, default=300, help="moto events at 10 rules (scaled down with N)")
+    parser.add_argument(
+        "--moto-events", type=int, default=300, help="moto events at 10 rules (scaled down with N)"
+    )
     parser.add_argument("--no-moto", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()

@@ -324,6 +324,8 @@ class AnythingButValues(Condition):
     def render(self) -> str:
         listed: list[str] = [json.dumps(s) for s in sorted(self.strings)]
         listed += [_render_number(n) for n in sorted(self.numbers)]
+        if len(listed) == 1:
+            return '{"anything-but": ' + listed[0] + "}"
         return '{"anything-but": [' + ", ".join(listed) + "]}"
 
     def why_not(self, value: Value) -> str:

@@ -143,9 +143,9 @@ class Walk:
             # A key holding dots ("a.b") is the same path as the nesting {"a": {"b": ...}}.
             for key, value in obj.items():
                 if isinstance(key, str) and "." in key:
-                    child = node.descend(key)
-                    if child is not None:
-                        self._value(value, child, membership)
+                    target = node.descend(key)
+                    if target is not None:
+                        self._value(value, target, membership)
 
     def _array(self, items: list[Any] | tuple[Any, ...], node: PathTrie, membership: Membership) -> None:
         field_id = node.field_id
