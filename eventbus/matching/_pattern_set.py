@@ -40,10 +40,10 @@ class _Compiled:
         "checks",
         "field_count",
         "fields",
-        "multi_mask",
         "multi_owners",
         "names",
         "single_names",
+        "suspect_masks",
         "trie",
         "word_bytes",
         "word_names",
@@ -71,11 +71,9 @@ class _Compiled:
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_owners = [tuple(o for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
-        self.word_names: list[dict[int, tuple[str, ...]]] = [{} for _ in range(self.word_bytes // 8)]
-        self.multi_mask = 0
-        for bit, group in enumerate(self.multi_owners):
-            if group:
-                self.multi_mask |= 1 << bit
+        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[int, ...]]]] = [
+            {} for _ in range(self.word_bytes // 8)
+        ]
         self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
         self.field_count = len(field_ids)
         self.fields = [FieldIndex() for _ in range(self.field_count)]
@@ -91,6 +89,8 @@ class _Compiled:
         self.absent_fail = [index.constrained & ~index.absent for index in self.fields]
         self.checks: list[BranchCheck] = [compile_checks(branch, field_ids) for branch in branches]
         self.all_bits = (1 << len(branches)) - 1
+        # Branches that need the exact array-consistency re-check, per set of shared fields.
+        self.suspect_masks: dict[frozenset[int], int] = {}
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
         walk = Walk(self.trie, self.field_count, event)
@@ -125,23 +125,28 @@ class _Compiled:
         return self._names(matched)
 
     def _recheck(self, matched: int, shared: frozenset[int], walk: Walk) -> int:
-        once = twice = absent = 0
-        for field_id in shared:
-            constrained = self.fields[field_id].constrained
-            twice |= once & constrained
-            once |= constrained
-            absent |= self.fields[field_id].absent
-        suspects = matched & (twice | absent)
+        mask = self.suspect_masks.get(shared)
+        if mask is None:
+            once = twice = absent = 0
+            for field_id in shared:
+                constrained = self.fields[field_id].constrained
+                twice |= once & constrained
+                once |= constrained
+                absent |= self.fields[field_id].absent
+            mask = self.suspect_masks[shared] = twice | absent
+        suspects = matched & mask
         for bit in _bits(suspects):
             if not branch_matches(self.checks[bit], walk.occurrences, True):
                 matched &= ~(1 << bit)
         return matched
 
     def _names(self, matched: int) -> list[str]:
-        # Walk the matched bits 64 at a time; the names a 64-bit word stands for are cached per word
-        # position and value (events tend to repeat them), so most words cost one dict lookup.
+        # Walk the matched bits 64 at a time; what a 64-bit word stands for (the names of its
+        # one-branch patterns, the ordinals of its $or patterns) is cached per word position and
+        # value (events repeat them), so most words cost one dict lookup.
         caches = self.word_names
         groups = []
+        multi: list[tuple[int, ...]] = []
         for position, word in enumerate(memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")):
             if word:
                 cache = caches[position]
@@ -150,20 +155,20 @@ class _Compiled:
                     if len(cache) >= _WORD_CACHE_LIMIT:
                         cache.clear()
                     found = cache[word] = self._word(position, word)
-                groups.append(found)
+                groups.append(found[0])
+                if found[1]:
+                    multi.append(found[1])
         names = list(chain.from_iterable(groups))
-        multi = matched & self.multi_mask
         if multi:
-            ordinals: set[int] = set()
-            for bit in _bits(multi):
-                ordinals.update(self.multi_owners[bit])
-            names.extend(map(self.names.__getitem__, sorted(ordinals)))
+            ordinals = sorted(set(chain.from_iterable(multi)))
+            names.extend(map(self.names.__getitem__, ordinals))
         return names
 
-    def _word(self, position: int, word: int) -> tuple[str, ...]:
-        base = position * 64
-        single = self.single_names
-        return tuple(chain.from_iterable(single[base + bit] for bit in _bits(word)))
+    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        bits = [position * 64 + bit for bit in _bits(word)]
+        single = tuple(chain.from_iterable(self.single_names[bit] for bit in bits))
+        multi = tuple(chain.from_iterable(self.multi_owners[bit] for bit in bits))
+        return single, multi
 
 
 _WORD_CACHE_LIMIT: Final = 4096
