@@ -23,7 +23,7 @@ matches it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 
 from eventbus.errors import InvalidEventPatternError, ValidationError
@@ -130,7 +130,7 @@ class FilterPolicy:
             ``InvalidParameter``) when SNS would refuse the policy.
     """
 
-    __slots__ = ("_pattern", "_scope")
+    __slots__ = ("_pattern", "_scope", "_wanted")
 
     def __init__(
         self,
@@ -151,6 +151,7 @@ class FilterPolicy:
             self._pattern = EventPattern(policy)
         except InvalidEventPatternError as error:
             raise InvalidFilterPolicyError(error.reason) from None
+        self._wanted = referenced_names([self._pattern])
 
     @property
     def scope(self) -> Scope:
@@ -172,7 +173,7 @@ class FilterPolicy:
 
     def matches_attributes(self, message_attributes: Mapping[str, Any] | None) -> bool:
         """Whether SNS message attributes (``{name: {"Type"|"DataType", "Value"|"StringValue"}}``) match."""
-        return self._pattern.matches(attribute_view(message_attributes or {}))
+        return self._pattern.matches(attribute_view(message_attributes or {}, self._wanted))
 
     def matches_body(self, body: Mapping[str, Any] | str | bytes | bytearray) -> bool:
         """Whether the message body (JSON text or an already-decoded object) matches."""
@@ -191,10 +192,26 @@ class FilterPolicy:
         return f"eventbus.FilterPolicy(<{self._scope}>)"
 
 
-def attribute_view(message_attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """The leaf values SNS matches for message attributes, keyed by attribute name."""
+def referenced_names(patterns: Iterable[EventPattern]) -> frozenset[str]:
+    """The attribute names some policy refers to (its paths and their first segments)."""
+    names: set[str] = set()
+    for pattern in patterns:
+        for branch in pattern.branches:
+            for path in branch:
+                names.add(path)
+                names.add(path.split(".", 1)[0])
+    return frozenset(names)
+
+
+def attribute_view(
+    message_attributes: Mapping[str, Any], wanted: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The leaf values SNS matches for message attributes, keyed by attribute name (only the
+    ``wanted`` names, when given: the others cannot change the answer)."""
     view: dict[str, Any] = {}
     for name, attribute in message_attributes.items():
+        if wanted is not None and name not in wanted:
+            continue
         if not isinstance(attribute, Mapping):
             continue
         data_type = attribute.get("DataType", attribute.get("Type", "String"))
@@ -241,12 +258,13 @@ class FilterPolicySet:
     in a deterministic order.
     """
 
-    __slots__ = ("_attributes", "_body", "_policies")
+    __slots__ = ("_attributes", "_body", "_policies", "_wanted")
 
     def __init__(self) -> None:
         self._policies: dict[str, FilterPolicy] = {}
         self._attributes = PatternSet()
         self._body = PatternSet()
+        self._wanted: frozenset[str] | None = None
 
     def add(self, name: str, policy: FilterPolicy) -> None:
         """Add (or replace) the policy of subscription ``name``."""
@@ -255,17 +273,23 @@ class FilterPolicySet:
         self._policies[name] = policy
         target = self._attributes if policy.scope == "MessageAttributes" else self._body
         target.add(name, policy.pattern)
+        self._wanted = None
 
     def remove(self, name: str) -> None:
         """Remove the policy of ``name`` (``KeyError`` if none)."""
         policy = self._policies.pop(name)
         (self._attributes if policy.scope == "MessageAttributes" else self._body).remove(name)
+        self._wanted = None
 
     def match_attributes(self, message_attributes: Mapping[str, Any] | None) -> list[str]:
         """Names of the attribute-scope policies the message attributes match."""
         if not len(self._attributes):
             return []
-        return self._attributes.match(attribute_view(message_attributes or {}))
+        if self._wanted is None:
+            self._wanted = referenced_names(
+                p.pattern for p in self._policies.values() if p.scope == "MessageAttributes"
+            )
+        return self._attributes.match(attribute_view(message_attributes or {}, self._wanted))
 
     def match_body(self, body: Mapping[str, Any] | str | bytes | bytearray) -> list[str]:
         """Names of the body-scope policies the message body matches."""
