@@ -6,6 +6,8 @@ clock and one seeded random generator: the same seed gives the same journal, byt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._journal import Journal, JournalFormatError, Record
 from ._simulation import DEFAULT_START, Future, Outcome, Registry, Simulation, Task, Timer
 from .arn import Arn, build_arn, parse_arn
@@ -21,6 +23,10 @@ from .errors import (
     SimulationError,
     ValidationError,
 )
+from .matching import EventPattern, FilterPolicy, FilterPolicySet, PatternSet
+
+if TYPE_CHECKING:
+    from .aws import mock_aws
 
 __version__ = "0.1.0"
 
@@ -29,12 +35,16 @@ __all__ = (
     "Arn",
     "ConflictError",
     "EventBusError",
+    "EventPattern",
+    "FilterPolicy",
+    "FilterPolicySet",
     "Future",
     "InvalidEventPatternError",
     "Journal",
     "JournalFormatError",
     "LimitExceededError",
     "Outcome",
+    "PatternSet",
     "Record",
     "Registry",
     "ResourceExistsError",
@@ -49,5 +59,15 @@ __all__ = (
     "VirtualClock",
     "__version__",
     "build_arn",
+    "mock_aws",
     "parse_arn",
 )
+
+
+def __getattr__(name: str) -> Any:
+    # mock_aws needs botocore; import it only when asked for, so `import eventbus` stays light.
+    if name == "mock_aws":
+        from .aws import mock_aws
+
+        return mock_aws
+    raise AttributeError(f"module 'eventbus' has no attribute {name!r}")

@@ -6,7 +6,19 @@ import importlib
 
 import pytest
 
-PUBLIC_MODULES = ["eventbus", "eventbus.errors", "eventbus.clock", "eventbus.arn", "eventbus.testing", "eventbus.testing.strategies", "eventbus.transform"]
+PUBLIC_MODULES = [
+    "eventbus",
+    "eventbus.errors",
+    "eventbus.clock",
+    "eventbus.arn",
+    "eventbus.testing",
+    "eventbus.transform",
+    "eventbus.aws",
+    "eventbus.matching",
+    "eventbus.services.sqs",
+    "eventbus.services.events",
+    "eventbus.services.scheduler",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
@@ -31,3 +43,11 @@ def test_errors_carry_aws_code_message_and_status() -> None:
     assert isinstance(nf, LookupError)
     assert nf.code == "AWS.SimpleQueueService.NonExistentQueue"
     assert "eventbus.errors.ResourceNotFoundError" in repr(nf)
+
+
+def test_importing_eventbus_does_not_import_botocore() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, eventbus; assert 'botocore' not in sys.modules; eventbus.mock_aws; assert 'botocore' in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
