@@ -32,7 +32,17 @@ from ._strategies_events import events
 from ._strategies_model import Branch, Condition, Exists, read_branches
 from ._strategies_values import JsonLeaf, candidate_pool, fails_all, leaves, satisfying, texts, violating
 
-__all__ = ("events_matching", "events_not_matching")
+__all__ = (
+    "Options",
+    "Plan",
+    "Shape",
+    "describe",
+    "draw_matching_plan",
+    "events_matching",
+    "events_not_matching",
+    "render",
+    "satisfiable_branches",
+)
 
 _ABSENT: Final = object()
 #: Envelope fields that are single strings in a real event: kept scalar (no arrays of values).
@@ -54,7 +64,7 @@ def _load(pattern: object, caller: str) -> tuple[Any, list[Branch]]:
     return pattern, read_branches(pattern)
 
 
-def _describe(pattern: Any) -> str:
+def describe(pattern: Any) -> str:
     if isinstance(pattern, (bytes, bytearray)):
         return pattern.decode("utf-8", "replace")
     if isinstance(pattern, str):
@@ -66,7 +76,7 @@ def _has_absent_ok(conditions: Sequence[Condition]) -> bool:
     return any(isinstance(c, Exists) and not c.present for c in conditions)
 
 
-class _Shape:
+class Shape:
     """What is fixed about a pattern's paths: which may go inside arrays of objects."""
 
     def __init__(self, branches: list[Branch]) -> None:
@@ -109,7 +119,7 @@ class _Renderer:
     """Turns a plan into JSON, putting some objects into arrays among decoy elements."""
 
     def __init__(
-        self, draw: st.DrawFn, shape: _Shape, decoys: Mapping[str, st.SearchStrategy[JsonLeaf]]
+        self, draw: st.DrawFn, shape: Shape, decoys: Mapping[str, st.SearchStrategy[JsonLeaf]]
     ) -> None:
         self.draw = draw
         self.shape = shape
@@ -159,7 +169,7 @@ def _leaf_paths(node: _Node) -> list[str]:
     return found
 
 
-def _prune(value: Any, prefix: str | None, shape: _Shape) -> None:
+def _prune(value: Any, prefix: str | None, shape: Shape) -> None:
     """Remove from an envelope every value at a path the pattern names."""
     if isinstance(value, list):
         for element in value:
@@ -196,18 +206,58 @@ def _with_extras(
     return [*before, value, *after]
 
 
-def _render(
-    draw: st.DrawFn, shape: _Shape, plan: Plan, decoys: Mapping[str, st.SearchStrategy[JsonLeaf]]
+def render(
+    draw: st.DrawFn,
+    shape: Shape,
+    plan: Plan,
+    decoys: Mapping[str, st.SearchStrategy[JsonLeaf]],
+    base: dict[str, Any],
 ) -> dict[str, Any]:
-    base = draw(_BASE_EVENTS)
+    """Lay the plan over ``base`` (a JSON object) once every path the pattern names is removed."""
     _prune(base, None, shape)
     return _merge(base, _Renderer(draw, shape, decoys).object(_tree(plan)))
 
 
+def _render(
+    draw: st.DrawFn, shape: Shape, plan: Plan, decoys: Mapping[str, st.SearchStrategy[JsonLeaf]]
+) -> dict[str, Any]:
+    return render(draw, shape, plan, decoys, draw(_BASE_EVENTS))
+
+
 # ------------------------------------------------------------------------------ matching
-def _options(branch: Branch) -> dict[str, list[st.SearchStrategy[JsonLeaf] | None]]:
+Options = dict[str, list[st.SearchStrategy[JsonLeaf] | None]]
+
+
+def satisfiable_branches(branches: list[Branch], refusal: str) -> list[Options]:
+    """The value options of every branch that can match; InvalidArgument(refusal + why) if none."""
+    satisfiable: list[Options] = []
+    reasons: list[str] = []
+    for branch in branches:
+        options = _options(branch)
+        empty = [path for path, found in options.items() if not found]
+        if empty:
+            reasons.append(f"no finite JSON value satisfies any condition on {empty[0]!r}")
+        else:
+            satisfiable.append(options)
+    if not satisfiable:
+        raise InvalidArgument(f"{refusal}: " + "; ".join(reasons))
+    return satisfiable
+
+
+def draw_matching_plan(draw: st.DrawFn, satisfiable: Sequence[Options]) -> Plan:
+    """One branch, one condition per field, a value satisfying it (sometimes among others)."""
+    options = draw(st.sampled_from(satisfiable))
+    plan: Plan = {}
+    for path, found in options.items():
+        values = draw(st.sampled_from(found))
+        if values is not None:
+            plan[path] = _with_extras(draw, path, draw(values), leaves)
+    return plan
+
+
+def _options(branch: Branch) -> Options:
     """For each field, one entry per satisfiable condition: a value strategy, or None for absence."""
-    options: dict[str, list[st.SearchStrategy[JsonLeaf] | None]] = {}
+    options: Options = {}
     for path, conditions in branch.items():
         found: list[st.SearchStrategy[JsonLeaf] | None] = []
         for condition in conditions:
@@ -246,29 +296,14 @@ def events_matching(pattern: Mapping[str, Any] | str | bytes) -> st.SearchStrate
             can match it.
     """
     source, branches = _load(pattern, "events_matching")
-    shape = _Shape(branches)
-    satisfiable: list[dict[str, list[st.SearchStrategy[JsonLeaf] | None]]] = []
-    reasons: list[str] = []
-    for branch in branches:
-        options = _options(branch)
-        empty = [path for path, found in options.items() if not found]
-        if empty:
-            reasons.append(f"no finite JSON value satisfies any condition on {empty[0]!r}")
-        else:
-            satisfiable.append(options)
-    if not satisfiable:
-        raise InvalidArgument(
-            f"events_matching: no event can match the pattern {_describe(source)}: " + "; ".join(reasons)
-        )
+    shape = Shape(branches)
+    satisfiable = satisfiable_branches(
+        branches, f"events_matching: no event can match the pattern {describe(source)}"
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
-        options = draw(st.sampled_from(satisfiable))
-        plan: Plan = {}
-        for path, found in options.items():
-            values = draw(st.sampled_from(found))
-            if values is not None:
-                plan[path] = _with_extras(draw, path, draw(values), leaves)
+        plan = draw_matching_plan(draw, satisfiable)
         return _render(draw, shape, plan, {path: leaves for path in plan})
 
     return build()
@@ -282,6 +317,7 @@ class _Violations:
         self.branches = branches
         self._values: dict[tuple[tuple[Condition, ...], bool], st.SearchStrategy[JsonLeaf] | None] = {}
         self._pools: dict[str, list[JsonLeaf]] = {}
+        self.exhausted = False
 
     def values(self, conditions: Sequence[Condition], path: str = "") -> st.SearchStrategy[JsonLeaf] | None:
         """Values failing every one of ``conditions``; strings first for envelope string fields."""
@@ -319,6 +355,9 @@ class _Violations:
 
     def solve(self) -> dict[str, object] | None:
         """A deterministic assignment failing every branch, by backtracking (bounded)."""
+        self.exhausted = False
+        if any(not any(self.violable(c) for c in branch.values()) for branch in self.branches):
+            return None
         budget = [_SEARCH_BUDGET]
 
         def search(assignment: dict[str, object]) -> dict[str, object] | None:
@@ -332,6 +371,7 @@ class _Violations:
                 for choice in self.candidates(path):
                     budget[0] -= 1
                     if budget[0] < 0:
+                        self.exhausted = True
                         return None
                     if self.fails(conditions, choice):
                         assignment[path] = choice
@@ -350,6 +390,8 @@ class _Violations:
             if len(stuck) == len(branch):
                 where = f"branch {number}: " if len(self.branches) > 1 else ""
                 reasons.append(where + "; ".join(f"{path!r} {self._why(branch[path])}" for path in stuck))
+        if not reasons and self.exhausted:
+            return f"no event failing every $or branch was found in {_SEARCH_BUDGET} steps"
         if not reasons:
             return "no single event fails every $or branch at once"
         return "; ".join(reasons)
@@ -383,12 +425,12 @@ def events_not_matching(pattern: Mapping[str, Any] | str | bytes) -> st.SearchSt
             event matches it (for example ``[{"exists": true}, {"exists": false}]`` on a field).
     """
     source, branches = _load(pattern, "events_not_matching")
-    shape = _Shape(branches)
+    shape = Shape(branches)
     violations = _Violations(branches)
     known = violations.solve()
     if known is None:
         raise InvalidArgument(
-            f"events_not_matching: every event matches the pattern {_describe(source)}: {violations.why_not()}"
+            f"events_not_matching: every event matches the pattern {describe(source)}: {violations.why_not()}"
         )
     near_misses = [_options(branch) for branch in branches]
 

@@ -17,6 +17,8 @@ when called, as Hypothesis's own do::
 * :func:`events_matching` / :func:`events_not_matching`: events constructed (not filtered) to
   match, or to fail, a given pattern.
 * :func:`sqs_messages`: SendMessage requests within SQS's limits.
+* :func:`filter_policies` / :func:`sns_messages_matching`: SNS subscription filter policies, and
+  Publish requests constructed to match one (attribute or body scope).
 
 Installing eventbus also registers, through Hypothesis's ``hypothesis`` entry point, a strategy
 for :class:`eventbus.Simulation`: ``st.from_type(Simulation)`` gives simulations whose seed
@@ -35,6 +37,15 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess wit
 from ._strategies_build import events_matching, events_not_matching
 from ._strategies_events import events
 from ._strategies_patterns import event_patterns
+from ._strategies_sns import filter_policies, sns_messages_matching
 from ._strategies_sqs import sqs_messages
 
-__all__ = ("event_patterns", "events", "events_matching", "events_not_matching", "sqs_messages")
+__all__ = (
+    "event_patterns",
+    "events",
+    "events_matching",
+    "events_not_matching",
+    "filter_policies",
+    "sns_messages_matching",
+    "sqs_messages",
+)

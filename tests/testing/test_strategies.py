@@ -26,13 +26,15 @@ from hypothesis import HealthCheck, find, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from eventbus import InvalidEventPatternError, Simulation
+from eventbus import InvalidEventPatternError, Simulation, matching
 from eventbus.matching import EventPattern
 from eventbus.testing.strategies import (
     event_patterns,
     events,
     events_matching,
     events_not_matching,
+    filter_policies,
+    sns_messages_matching,
     sqs_messages,
 )
 
@@ -474,6 +476,83 @@ def test_sqs_messages_pass_the_simulators_own_validation(message: dict[str, Any]
     validation = pytest.importorskip("eventbus.services._sqs_validation")
     _, attributes_size = validation.normalize_message_attributes(message.get("MessageAttributes"))
     validation.check_body(message["MessageBody"], validation.MAX_MESSAGE_SIZE, attributes_size)
+
+
+# ----------------------------------------------------------------------------- SNS filter policies
+needs_filter_policy = pytest.mark.skipif(
+    not hasattr(matching, "FilterPolicy"), reason="eventbus.matching.FilterPolicy not available"
+)
+
+
+def _sns_corpus() -> list[tuple[str, str, str]]:
+    found: dict[tuple[str, str], str] = {}
+    for path in sorted((ROOT / "tests" / "conformance").rglob("sns_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line) if line.strip() else {}
+            if "policy" in case and "error" not in case:
+                found.setdefault((json.dumps(case["policy"]), case["scope"]), case["name"])
+    return [(name, policy, scope) for (policy, scope), name in found.items()]
+
+
+SNS_CORPUS = _sns_corpus()
+
+
+def _sns_matches(policy: Any, scope: Any, message: dict[str, Any]) -> bool:
+    compiled = matching.FilterPolicy(policy, scope)
+    if scope == "MessageAttributes":
+        result: bool = compiled.matches_attributes(message["MessageAttributes"])
+    else:
+        result = compiled.matches_body(message["Message"])
+    return result
+
+
+@needs_filter_policy
+@pytest.mark.parametrize(("name", "policy", "scope"), SNS_CORPUS, ids=[name for name, _, _ in SNS_CORPUS])
+def test_sns_messages_match_corpus_policies(name: str, policy: str, scope: str) -> None:
+    """Each SNS case cites https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
+    or an AWS-recorded answer; messages built for its policy must pass it."""
+
+    @FEW
+    @given(sns_messages_matching(policy, scope))  # type: ignore[arg-type]
+    def check(message: dict[str, Any]) -> None:
+        assert _sns_matches(policy, scope, message)
+        assert len(message.get("MessageAttributes", {})) <= 10
+
+    check()
+
+
+@needs_filter_policy
+@pytest.mark.parametrize("scope", ["MessageAttributes", "MessageBody"])
+def test_generated_filter_policies_compile_and_messages_match(scope: Any) -> None:
+    """Filter policy constraints: https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html."""
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(filter_policies(scope), st.data())
+    def check(policy: dict[str, Any], data: st.DataObject) -> None:
+        assert len(policy) <= 5
+        if scope == "MessageAttributes":
+            assert not any(isinstance(v, dict) for v in policy.values())
+        assert _sns_matches(policy, scope, data.draw(sns_messages_matching(policy, scope)))
+
+    check()
+
+
+@needs_filter_policy
+def test_sns_strategies_refuse_bad_arguments() -> None:
+    with pytest.raises(InvalidArgument):
+        filter_policies(scope="Body")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument):
+        sns_messages_matching({"a": ["x"]}, scope="Attributes")  # type: ignore[arg-type]
+    with pytest.raises(matching.InvalidFilterPolicyError, match="nested"):
+        sns_messages_matching({"a": {"b": ["x"]}})
+    with pytest.raises(matching.InvalidFilterPolicyError, match="Unrecognized match type wildcard"):
+        sns_messages_matching({"a": [{"wildcard": "x*"}]})
 
 
 # ----------------------------------------------------------------------------- Hypothesis integration
