@@ -35,6 +35,7 @@ from .errors import ResourceNotFoundError, SimulationError
 if TYPE_CHECKING:
     from .services.events import EventsService
     from .services.scheduler import SchedulerService
+    from .services.sns import SnsService
     from .services.sqs import SqsService
 
 __all__ = ("DEFAULT_START", "Future", "Outcome", "Registry", "Simulation", "Task", "Timer")
@@ -528,6 +529,13 @@ class Simulation:
         from .services.scheduler import SchedulerService
 
         return self.service("scheduler", SchedulerService)
+
+    @property
+    def sns(self) -> SnsService:
+        """The simulation's Amazon SNS (standard and FIFO topics, subscriptions), created on first use."""
+        from .services.sns import SnsService
+
+        return self.service("sns", SnsService)
 
     @property
     def sqs(self) -> SqsService:
