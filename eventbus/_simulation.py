@@ -34,6 +34,7 @@ from .errors import ResourceNotFoundError, SimulationError
 
 if TYPE_CHECKING:
     from .services.events import EventsService
+    from .services.lambda_ import LambdaService
     from .services.scheduler import SchedulerService
     from .services.sns import SnsService
     from .services.sqs import SqsService
@@ -522,6 +523,13 @@ class Simulation:
         from .services.events import EventsService
 
         return self.service("events", EventsService)
+
+    @property
+    def lambda_(self) -> LambdaService:
+        """The simulation's AWS Lambda (functions, event source mappings, async invoke), created on first use."""
+        from .services.lambda_ import LambdaService
+
+        return self.service("lambda", LambdaService)
 
     @property
     def scheduler(self) -> SchedulerService:
