@@ -148,6 +148,22 @@ class Receiving(QueueBase):
             await waiter
             timer.cancel()
 
+    def when_receivable(self) -> Future[None]:
+        """A future that completes as soon as a receive may find a message (at once when one may
+        now), or when the queue is deleted.
+
+        For pollers that run inside the simulation and wait without a deadline, as Lambda's event
+        source mappings long-poll a queue continuously: an idle poller then holds no timer, so a
+        simulation with nothing to do is idle. A waiter that gives up waiting should complete the
+        future itself (``set_result(None)``), so that a later message wakes a poller still waiting.
+        """
+        waiter: Future[None] = Future()
+        if self._receivable():
+            waiter.set_result(None)
+        else:
+            self._waiters.append(waiter)
+        return waiter
+
     def _receivable(self) -> bool:
         if self.deleted:
             return True
