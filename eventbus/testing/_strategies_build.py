@@ -65,6 +65,7 @@ def _load(pattern: object, caller: str) -> tuple[Any, list[Branch]]:
 
 
 def describe(pattern: Any) -> str:
+    """A pattern as text, for error messages."""
     if isinstance(pattern, (bytes, bytearray)):
         return pattern.decode("utf-8", "replace")
     if isinstance(pattern, str):
