@@ -84,6 +84,7 @@ def _json_round_trip(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_corpus_is_read() -> None:
+    """The corpus files exist where the conformance suite keeps them (tests/conformance/cases)."""
     assert len(CORPUS) > 250
 
 
@@ -330,6 +331,7 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
 
 
 def test_event_details_cover_json_shapes() -> None:
+    """``detail`` is any JSON object (eb-events-structure.html): every JSON shape shows up."""
     seen: set[str] = set()
 
     @settings(max_examples=150, derandomize=True, database=None, deadline=None)
@@ -345,6 +347,7 @@ def test_event_details_cover_json_shapes() -> None:
 @settings(max_examples=30, derandomize=True, database=None, deadline=None)
 @given(events(sources=["shop", "billing"], detail_types=st.just("Order Placed"), detail={"k": [1]}))
 def test_events_arguments_fix_source_detail_type_and_detail(event: dict[str, Any]) -> None:
+    """``source``, ``detail-type`` and ``detail`` as the caller fixes them (eb-events-structure.html)."""
     assert event["source"] in ("shop", "billing")
     assert event["detail-type"] == "Order Placed"
     assert event["detail"] == {"k": [1]}
@@ -378,6 +381,7 @@ loose_sqs: Any = sqs_messages
     ],
 )
 def test_bad_arguments_are_refused_when_the_strategy_is_made(call: Any) -> None:
+    """Arguments are checked when the strategy is made, as Hypothesis's own strategies do."""
     with pytest.raises(InvalidArgument):
         call()
 
@@ -414,6 +418,8 @@ def test_invalid_patterns_raise_the_engines_error(strategy: Any, pattern: Any, r
     ],
 )
 def test_patterns_every_event_matches_are_refused_by_events_not_matching(pattern: Any, why: str) -> None:
+    """exists true/false together, or anything-but lists with exists: false, accept every event
+    (eb-create-pattern-operators.html, "Exists matching" and "Anything-but matching")."""
     with pytest.raises(InvalidArgument, match=why):
         events_not_matching(pattern)
 
@@ -473,6 +479,7 @@ def test_sqs_message_options_for_fifo_queues(message: dict[str, Any]) -> None:
 @settings(max_examples=80, derandomize=True, database=None, deadline=None)
 @given(sqs_messages())
 def test_sqs_messages_pass_the_simulators_own_validation(message: dict[str, Any]) -> None:
+    """The SendMessage checks of eventbus.services (API_SendMessage.html) accept every message."""
     validation = pytest.importorskip("eventbus.services._sqs_validation")
     _, attributes_size = validation.normalize_message_attributes(message.get("MessageAttributes"))
     validation.check_body(message["MessageBody"], validation.MAX_MESSAGE_SIZE, attributes_size)
@@ -545,6 +552,7 @@ def test_generated_filter_policies_compile_and_messages_match(scope: Any) -> Non
 
 @needs_filter_policy
 def test_sns_strategies_refuse_bad_arguments() -> None:
+    """SNS's refusals (sns-subscription-filter-policies.html): nesting in attribute scope, wildcard."""
     with pytest.raises(InvalidArgument):
         filter_policies(scope="Body")  # type: ignore[arg-type]
     with pytest.raises(InvalidArgument):
@@ -565,6 +573,7 @@ def test_simulation_strategy_is_registered_through_the_entry_point() -> None:
 
 
 def test_simulation_seed_is_drawn_and_shrinks_to_zero() -> None:
+    """The seed (the simulation's one random generator) is Hypothesis's choice, so it shrinks."""
     found = find(st.from_type(Simulation), lambda sim: True, settings=settings(database=None))
     assert found.seed == 0
     big = find(st.from_type(Simulation), lambda sim: sim.seed > 1000, settings=settings(database=None))
@@ -597,12 +606,14 @@ def test_importing_hypothesis_without_pytest_works() -> None:
 
 
 def test_importing_eventbus_does_not_import_hypothesis() -> None:
+    """Hypothesis is a test extra (pyproject ``[test]``), not a runtime dependency."""
     code = "import sys, eventbus, eventbus.matching\nprint('hypothesis' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
 
 def test_strategies_without_hypothesis_say_what_to_install() -> None:
+    """An optional extra fails with a message saying what to install (style.md, httpx)."""
     code = _BLOCK_HYPOTHESIS + (
         "import eventbus\n"
         "try:\n"
