@@ -6,6 +6,6 @@ the ``sim`` fixture available in every test suite; ``--eventbus-seed N`` fixes t
 
 from __future__ import annotations
 
-from ._pytest_plugin import seed_for_test
+from ._seeds import seed_for_test
 
 __all__ = ("seed_for_test",)

@@ -12,23 +12,18 @@ Markers:
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
 from .._simulation import Simulation
+from ._seeds import seed_for_test
 
 __all__ = ("seed_for_test",)
 
 _SIMS = pytest.StashKey[list[Simulation]]()
 _JOURNAL_TAIL = 20
-
-
-def seed_for_test(nodeid: str, base: int = 0) -> int:
-    """The seed the ``sim`` fixture uses for a test: stable for a node id, distinct between tests."""
-    return (zlib.crc32(nodeid.encode()) ^ base) & 0x7FFFFFFF
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,7 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "eventbus(seed=None, start=None, account_id=None, region=None): settings for the eventbus `sim` fixture"
+        "markers",
+        "eventbus(seed=None, start=None, account_id=None, region=None): settings for the eventbus `sim` fixture",
     )
 
 
@@ -71,7 +67,9 @@ def pytest_runtest_makereport(
     if report.failed and sims:
         lines = []
         for simulation in sims:
-            lines.append(f"seed {simulation.seed}  (rerun: pytest {item.nodeid!r} --eventbus-seed {simulation.seed})")
+            lines.append(
+                f"seed {simulation.seed}  (rerun: pytest {item.nodeid!r} --eventbus-seed {simulation.seed})"
+            )
             lines.append(f"virtual time at failure: {simulation.iso()}  (+{simulation.time:g} s)")
             tail = simulation.journal[-_JOURNAL_TAIL:]
             lines.append(f"last {len(tail)} of {len(simulation.journal)} journal records:")

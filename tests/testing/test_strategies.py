@@ -594,11 +594,6 @@ sys.meta_path.insert(0, Block())
 _BLOCK_PYTEST = _BLOCK_HYPOTHESIS.replace('"hypothesis"', '"pytest"').replace('"hypothesis."', '"_pytest"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eventbus/testing/__init__.py imports the pytest plugin eagerly, so Hypothesis's setup hook "
-    "(eventbus.testing._hypothesis) needs pytest: `import hypothesis` fails where pytest is absent",
-)
 def test_importing_hypothesis_without_pytest_works() -> None:
     code = _BLOCK_PYTEST + "import hypothesis\nprint('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
