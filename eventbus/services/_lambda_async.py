@@ -92,10 +92,11 @@ def _attempt(item: _Event) -> None:
     if function.reserved_concurrency == 0:
         _discard(item, "RetriesExhausted")
         return
+    item.attempts += 1
     throttled = function._run(item.event, item.request_id, lambda invocation: _finished(item, invocation))
     if throttled is None:
-        item.attempts += 1
         return
+    item.attempts -= 1
     delay = min(THROTTLE_CAP, THROTTLE_FIRST * (2.0**item.throttles))
     item.throttles += 1
     expiry = item.enqueued_at + max_age
