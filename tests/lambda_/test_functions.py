@@ -127,7 +127,9 @@ def test_sync_handler_past_its_timeout_fails_with_the_timeout_error(sim: Simulat
 def test_declared_duration_as_a_function_of_the_event(sim: Simulation) -> None:
     fn = sim.lambda_.function("work", lambda event, context: event["n"], timeout=10, duration=lambda e: e["n"])
     result = fn.invoke({"n": 4})
-    assert result.ok and result.payload == 4 and result.duration == 4.0
+    assert result.ok
+    assert result.payload == 4
+    assert result.duration == 4.0
 
 
 def test_async_handler_sleeping_past_its_timeout_is_stopped(sim: Simulation) -> None:
@@ -141,7 +143,8 @@ def test_async_handler_sleeping_past_its_timeout_is_stopped(sim: Simulation) -> 
 
     result = sim.lambda_.function("sleepy", handler, timeout=3).invoke({})
     sim.advance(10)
-    assert result.timed_out and result.ended == 3.0
+    assert result.timed_out
+    assert result.ended == 3.0
     assert steps == ["started"]
 
 

@@ -159,13 +159,15 @@ def run_partial(sim: Simulation, response: Any, *, fifo: bool = False) -> tuple[
 )
 def test_partial_batch_response_treated_as_complete_success(sim: Simulation, response: Any) -> None:
     queue, _ = run_partial(sim, response)
-    assert queue.statistics().deleted == 4 and queue.statistics().in_flight == 0
+    assert queue.statistics().deleted == 4
+    assert queue.statistics().in_flight == 0
 
 
 def test_partial_batch_response_retries_only_the_listed_messages(sim: Simulation) -> None:
-    queue, ids = run_partial(sim, lambda ids: {"batchItemFailures": [{"itemIdentifier": ids[1]}, {"itemIdentifier": ids[3]}]})
+    queue, _ids = run_partial(sim, lambda ids: {"batchItemFailures": [{"itemIdentifier": ids[1]}, {"itemIdentifier": ids[3]}]})
     stats = queue.statistics()
-    assert stats.deleted == 2 and stats.in_flight == 2
+    assert stats.deleted == 2
+    assert stats.in_flight == 2
     sim.advance(40)
     assert queue.statistics().deleted == 4  # retried after the visibility timeout and succeeded
 
@@ -187,8 +189,9 @@ def test_partial_batch_response_retries_only_the_listed_messages(sim: Simulation
 def test_malformed_partial_batch_response_fails_the_whole_batch(sim: Simulation, response: Any) -> None:
     queue, _ = run_partial(sim, response)
     stats = queue.statistics()
-    assert stats.deleted == 0 and stats.in_flight == 4
-    assert [r for r in sim.journal if r.kind == "lambda.esm.batch_failed"][0].detail["error_type"] == "InvalidBatchResponse"
+    assert stats.deleted == 0
+    assert stats.in_flight == 4
+    assert next(r for r in sim.journal if r.kind == "lambda.esm.batch_failed").detail["error_type"] == "InvalidBatchResponse"
 
 
 def test_exception_with_report_batch_item_failures_fails_the_whole_batch(sim: Simulation) -> None:
@@ -201,14 +204,16 @@ def test_exception_with_report_batch_item_failures_fails_the_whole_batch(sim: Si
     queue.send("a")
     queue.send("b")
     sim.advance(1)
-    assert queue.statistics().deleted == 0 and queue.statistics().in_flight == 2
+    assert queue.statistics().deleted == 0
+    assert queue.statistics().in_flight == 2
 
 
 def test_fifo_failure_returns_the_rest_of_its_group(sim: Simulation) -> None:
     # Only m1 is reported, but m2 and m3 of the same group come after it: they are returned too.
-    queue, ids = run_partial(sim, lambda ids: {"batchItemFailures": [{"itemIdentifier": ids[1]}]}, fifo=True)
+    queue, _ids = run_partial(sim, lambda ids: {"batchItemFailures": [{"itemIdentifier": ids[1]}]}, fifo=True)
     stats = queue.statistics()
-    assert stats.deleted == 1 and stats.in_flight == 3
+    assert stats.deleted == 1
+    assert stats.in_flight == 3
 
 
 def test_fifo_order_within_a_group_across_failures(sim: Simulation) -> None:
@@ -259,7 +264,7 @@ def test_filter_criteria_limits() -> None:
     sim = Simulation()
     queue = sim.sqs.create_queue("q")
     fn = sim.lambda_.function("f", lambda e, c: None)
-    with pytest.raises(InvalidParameterValueError, match="Invalid filter pattern definition."):
+    with pytest.raises(InvalidParameterValueError, match=r"Invalid filter pattern definition\."):
         sim.lambda_.event_source_mapping(queue, fn, filter_criteria=['{"body": "not a list"}'])
     with pytest.raises(InvalidParameterValueError):
         sim.lambda_.event_source_mapping(queue, fn, filter_criteria=[{"body": [str(i)]} for i in range(6)])
@@ -269,7 +274,7 @@ def test_mapping_checks_like_aws(sim: Simulation) -> None:
     queue = sim.sqs.create_queue("q", visibility_timeout=30)
     fifo = sim.sqs.create_queue("q.fifo")
     fn = sim.lambda_.function("f", lambda e, c: None, timeout=60)
-    with pytest.raises(InvalidParameterValueError, match="^Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds$"):
+    with pytest.raises(InvalidParameterValueError, match=r"^Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds$"):
         sim.lambda_.event_source_mapping(queue, fn)
     quick = sim.lambda_.function("quick", lambda e, c: None)
     with pytest.raises(InvalidParameterValueError, match="Batching window is not supported for FIFO queues"):
@@ -358,7 +363,8 @@ def test_visibility_expiry_during_a_long_handler_lets_another_consumer_receive(s
     sim.advance(60)
     assert processed == [(20.0, message_id, "1"), (30.0, message_id, "2")]  # processed twice
     stats = queue.statistics()
-    assert stats.received == 2 and stats.deleted == 1  # the first (stale-handle) delete removed it
+    assert stats.received == 2
+    assert stats.deleted == 1
 
 
 def test_disabled_mapping_stops_polling_and_resumes(sim: Simulation) -> None:
@@ -367,10 +373,12 @@ def test_disabled_mapping_stops_polling_and_resumes(sim: Simulation) -> None:
     mapping = sim.lambda_.event_source_mapping(queue, sim.lambda_.function("f", collector(batches)), enabled=False)
     queue.send("a")
     sim.advance(5)
-    assert batches == [] and mapping.state == "Disabled"
+    assert batches == []
+    assert mapping.state == "Disabled"
     mapping.update(enabled=True)
     sim.advance(1)
-    assert batches == [["a"]] and mapping.state == "Enabled"
+    assert batches == [["a"]]
+    assert mapping.state == "Enabled"
     sim.lambda_.delete_event_source_mapping(mapping.uuid)
     queue.send("b")
     sim.advance(5)
