@@ -1,0 +1,286 @@
+"""The replay engine: a file of inputs run through a topology on virtual time.
+
+``replay(...)`` builds a :class:`~eventbus.Simulation`, loads the topology into it, validates every
+input line (:mod:`eventbus._replay_input`), then for each line in order advances the virtual clock
+to the line's time (running everything due on the way), makes the call (PutEvents, SendMessage,
+Publish) and runs what that makes due at once. After the last line it keeps running every timer
+(retries, visibility timeouts, delays, schedules) until nothing is left or the next one lies beyond
+the horizon (``until`` seconds after the last line).
+
+The engine journals what it does, so that a report can be built from the journal alone:
+
+* ``replay.skipped`` (time 0): a line skipped with ``keep_going``; ``detail``: ``line``, ``error``;
+* ``replay.input``: a line's call was made; ``resource``: the bus, queue or topic ARN; ``id``: the
+  event or message id AWS returned ('' when refused); ``detail``: ``line``, ``input`` (``event``,
+  ``sqs``, ``sns``), ``status`` (``accepted`` or ``failed``) and, when failed, ``error_code`` and
+  ``error_message`` (AWS's); the call's own records (``events.put``, ``sqs.sent`` ...) precede it;
+* ``replay.settled``: the run ended; ``detail``: ``reason`` (``idle``: no timer left; ``horizon``:
+  the next timer is beyond the horizon), ``horizon``, ``pending_timers``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ._journal import Journal
+from ._replay_input import InputError, InputLine, describe_request, parse_inputs
+from ._replay_topology import LoadedTopology, default_topology, load_topology
+from ._simulation import Simulation
+from .errors import EventBusError, ServiceError
+
+__all__ = ("DEFAULT_UNTIL", "ReplayResult", "replay")
+
+#: Virtual seconds a replay keeps running after its last input, by default: EventBridge's default
+#: maximum event age (24 hours), so that every default retry schedule plays out.
+DEFAULT_UNTIL = 86400.0
+
+
+class ReplayResult:
+    """What a replay did.
+
+    Attributes:
+        sim: the simulation, in its final state.
+        topology: the topology loaded (None when the replay ran without one).
+        inputs: the lines run, in order.
+        skipped: the lines skipped (``keep_going``), with their errors.
+        horizon: the virtual time the run was allowed to reach.
+        stopped_by: ``"idle"`` (no timer left) or ``"horizon"`` (the next timer lies beyond it).
+        pending_timers: timers still scheduled when the run stopped.
+    """
+
+    def __init__(
+        self,
+        sim: Simulation,
+        topology: LoadedTopology | None,
+        inputs: list[InputLine],
+        skipped: list[InputError],
+        horizon: float,
+        stopped_by: str,
+        pending_timers: int,
+    ) -> None:
+        self.sim = sim
+        self.topology = topology
+        self.inputs = inputs
+        self.skipped = skipped
+        self.horizon = horizon
+        self.stopped_by = stopped_by
+        self.pending_timers = pending_timers
+
+    @property
+    def journal(self) -> Journal:
+        """The simulation's journal (the replay's own ``replay.*`` records included)."""
+        return self.sim.journal
+
+    def __repr__(self) -> str:
+        return f"eventbus.ReplayResult(inputs={len(self.inputs)}, skipped={len(self.skipped)}, stopped_by={self.stopped_by!r})"
+
+
+class _Target:
+    """An input's resolved destination."""
+
+    __slots__ = ("arn", "obj")
+
+    def __init__(self, arn: str, obj: Any) -> None:
+        self.arn = arn
+        self.obj = obj
+
+
+def _names(items: Iterable[str]) -> str:
+    names = sorted(items)
+    return ", ".join(names) if names else "none"
+
+
+def _resolve(sim: Simulation, item: InputLine, path: str) -> _Target:
+    """The bus, queue or topic an input names; InputError when the topology has no such thing."""
+    if item.kind == "event":
+        buses = sim.events.buses
+        name = item.target
+        try:
+            bus = sim.events.get_bus(name)
+        except EventBusError:
+            raise InputError(path, item.line, f"unknown bus {name!r} (buses: {_names(buses)})") from None
+        return _Target(bus.arn, bus)
+    if item.kind == "sqs":
+        try:
+            queue = sim.sqs.get_queue(str(item.target))
+        except EventBusError:
+            known = [q.name for q in sim.sqs.list_queues()]
+            raise InputError(path, item.line, f"unknown queue {item.target!r} (queues: {_names(known)})") from None
+        return _Target(queue.arn, queue)
+    sns = _sns(sim, path, item)
+    try:
+        topic = sns.get_topic(str(item.target))
+    except EventBusError:
+        known = [t.name for t in sns.list_topics()]
+        raise InputError(path, item.line, f"unknown topic {item.target!r} (topics: {_names(known)})") from None
+    return _Target(topic.arn, topic)
+
+
+def _sns(sim: Simulation, path: str, item: InputLine) -> Any:
+    try:
+        return sim.sns
+    except ImportError:
+        raise InputError(path, item.line, "SNS is not available in this version of eventbus") from None
+
+
+def _resolve_time(sim: Simulation, item: InputLine, previous: float, path: str) -> float:
+    if item.after is not None:
+        return previous + item.after
+    if item.at is None:
+        return previous
+    if isinstance(item.at, str):
+        text = item.at.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(path, item.line, f"'at': {item.at!r} is not an ISO-8601 instant such as '2024-01-01T00:05:00Z'") from None
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=sim.start.tzinfo)
+        when = (instant - sim.start).total_seconds()
+        if when < 0:
+            raise InputError(path, item.line, f"'at': {item.at} is before the simulation's start ({sim.iso(0)})")
+    else:
+        when = float(item.at)
+    if when < previous:
+        raise InputError(
+            path, item.line, f"time goes backwards: 'at' is {_clock(when)}, the previous line is at {_clock(previous)}"
+        )
+    return when
+
+
+def _clock(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"+{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def _inject(sim: Simulation, item: InputLine, target: _Target) -> None:
+    """Make the input's call and journal ``replay.input``."""
+    detail: dict[str, Any] = {"line": item.line, "input": item.kind, **describe_request(item)}
+    request = item.request
+    message_id = ""
+    try:
+        if item.kind == "event":
+            result = sim.events.put_events([{**request, "EventBusName": target.obj.name}]).entries[0]
+            if result.event_id is None:
+                detail.update(status="failed", error_code=result.error_code, error_message=result.error_message)
+            else:
+                message_id = result.event_id
+        elif item.kind == "sqs":
+            sent = target.obj.send(
+                request["body"],
+                attributes=request.get("attributes"),
+                group_id=request.get("group_id"),
+                deduplication_id=request.get("deduplication_id"),
+                delay_seconds=request.get("delay_seconds"),
+            )
+            message_id = sent.message_id
+        else:
+            message_id = _publish(target.obj, request)
+    except ServiceError as error:
+        detail.update(status="failed", error_code=error.code, error_message=error.message)
+    detail.setdefault("status", "accepted")
+    sim.record("replay.input", target.arn, message_id, detail)
+
+
+def _publish(topic: Any, request: dict[str, Any]) -> str:
+    kwargs = {key: request[key] for key in ("subject", "attributes", "group_id", "deduplication_id", "message_structure") if key in request}
+    result = topic.publish(request["message"], **kwargs)
+    return str(getattr(result, "message_id", result))
+
+
+def replay(
+    events: str | os.PathLike[str] | Iterable[str | bytes],
+    *,
+    topology: str | os.PathLike[str] | Callable[[Simulation], object] | None = None,
+    seed: int = 0,
+    until: float = DEFAULT_UNTIL,
+    keep_going: bool = False,
+    parameters: dict[str, str] | None = None,
+    name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReplayResult:
+    """Replay a file of inputs through a topology on virtual time.
+
+    Args:
+        events: the input file (see :mod:`eventbus._replay_input` for its line format), or its lines.
+        topology: the topology: a file, a ``module:build`` factory or a callable taking the
+            simulation; by default the one next to the events file (``topology.yaml``,
+            ``template.yaml``, ``topology.py`` ...); None with lines and no default: an empty simulation.
+        seed: the simulation's seed: the same seed and inputs give the same journal, byte for byte.
+        until: virtual seconds to keep running after the last input (retries, redeliveries).
+        keep_going: skip bad lines (journaled ``replay.skipped``) instead of raising.
+        parameters: template parameter overrides (SAM/CloudFormation topologies).
+        name: the name the input is called by in error messages (default: the path as given).
+        progress: called with (lines done, lines in all) after each input.
+
+    Raises:
+        InputError: a bad line (not JSON, an unknown bus, queue or topic, a bad field), unless
+            ``keep_going``.
+        TopologyLoadError: the topology cannot be loaded (and what :mod:`eventbus.topology` raises).
+    """
+    if isinstance(events, (str, os.PathLike)):
+        path = Path(events)
+        label = name or os.fspath(events)
+        try:
+            lines: Iterable[str | bytes] = path.read_bytes().splitlines()
+        except OSError as exc:
+            raise InputError(label, 0, f"cannot read: {exc.strerror or exc}") from None
+        if topology is None:
+            topology = default_topology(path)
+    else:
+        label = name or "<input>"
+        lines = events
+    sim = Simulation(seed=seed)
+    loaded = load_topology(topology, sim, parameters=parameters) if topology is not None else None
+    inputs, skipped = parse_inputs(lines, label, keep_going=keep_going)
+
+    targets: list[_Target] = []
+    times: list[float] = []
+    kept: list[InputLine] = []
+    previous = 0.0
+    for item in inputs:
+        try:
+            target = _resolve(sim, item, label)
+            when = _resolve_time(sim, item, previous, label)
+        except InputError as error:
+            if not keep_going:
+                raise
+            skipped.append(error)
+            continue
+        previous = when
+        kept.append(item)
+        targets.append(target)
+        times.append(when)
+    skipped.sort(key=lambda bad: bad.line)
+    for bad in skipped:
+        sim.record("replay.skipped", "", "", {"line": bad.line, "error": bad.reason})
+
+    total = len(kept)
+    for done, (item, target, when) in enumerate(zip(kept, targets, times, strict=True), 1):
+        if when > sim.time:
+            sim.advance(when - sim.time)
+        _inject(sim, item, target)
+        sim.run_until_idle()
+        if progress is not None:
+            progress(done, total)
+
+    horizon = sim.time + until
+
+    def settled() -> bool:
+        deadline = sim.next_deadline()
+        return deadline is None or deadline > horizon
+
+    sim.run_until(settled, timeout=until)
+    deadline = sim.next_deadline()
+    stopped_by = "idle" if deadline is None else "horizon"
+    pending = sim.pending
+    sim.record("replay.settled", "", "", {"reason": stopped_by, "horizon": horizon, "pending_timers": pending})
+    return ReplayResult(sim, loaded, kept, skipped, horizon, stopped_by, pending)
