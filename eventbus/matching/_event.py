@@ -152,11 +152,9 @@ class Walk:
         containers = False
         for element in items:
             kind = type(element)
-            if (
-                kind is dict
-                or kind is list
-                or (isinstance(element, (Mapping, list, tuple)) and kind is not str)
-            ):
+            if kind is str or kind is int or kind is float or kind is bool or element is None:
+                continue
+            if kind is dict or kind is list or isinstance(element, (Mapping, list, tuple)):
                 containers = True
                 break
         if not containers:
@@ -183,7 +181,11 @@ class Walk:
         if len(node.subtree) > 1:
             self._shared.append(node.subtree)
         for index, element in enumerate(items):
-            self._value(element, node, (*membership, (array, index)))
+            if type(element) is dict:
+                if node.children:
+                    self._object(element, node, (*membership, (array, index)))
+            else:
+                self._value(element, node, (*membership, (array, index)))
 
     def _value(self, value: Any, node: PathTrie, membership: Membership) -> None:
         kind = type(value)

@@ -39,6 +39,7 @@ class _Compiled:
         "all_bits",
         "checks",
         "field_count",
+        "field_table",
         "fields",
         "multi_owners",
         "names",
@@ -87,6 +88,9 @@ class _Compiled:
         for index in self.fields:
             index.freeze()
         self.absent_fail = [index.constrained & ~index.absent for index in self.fields]
+        self.field_table = [
+            (field_id, index, index.constrained & ~index.absent) for field_id, index in enumerate(self.fields)
+        ]
         self.checks: list[BranchCheck] = [compile_checks(branch, field_ids) for branch in branches]
         self.all_bits = (1 << len(branches)) - 1
         # Branches that need the exact array-consistency re-check, per set of shared fields.
@@ -96,13 +100,10 @@ class _Compiled:
         walk = Walk(self.trie, self.field_count, event)
         shared = walk.shared_fields()
         fail = 0
-        fields = self.fields
-        absent_fail = self.absent_fail
-        for field_id, found in enumerate(walk.occurrences):
+        for (field_id, index, absent_fail), found in zip(self.field_table, walk.occurrences):
             if found is None:
-                fail |= absent_fail[field_id]
+                fail |= absent_fail
                 continue
-            index = fields[field_id]
             if len(found) == 1:
                 value = found[0][0]
                 satisfied = index.string_cache.get(value) if type(value) is str else None
