@@ -100,7 +100,7 @@ class _Compiled:
         walk = Walk(self.trie, self.field_count, event)
         shared = walk.shared_fields()
         fail = 0
-        for (field_id, index, absent_fail), found in zip(self.field_table, walk.occurrences):
+        for (field_id, index, absent_fail), found in zip(self.field_table, walk.occurrences, strict=True):
             if found is None:
                 fail |= absent_fail
                 continue
