@@ -278,7 +278,7 @@ class EventSourceMapping:
         size = 16
         carried, poller.leftover = poller.leftover, []
         for message in carried:
-            size += _size(message) + 2
+            size += self._size(message) + 2
             batch.append(message)
         visibility = self._visibility(queue)
         deadline: float | None = sim.time + self.window if self.window and batch else None
@@ -286,7 +286,7 @@ class EventSourceMapping:
             want = min(10, self.batch_size - len(batch))
             got = await queue.receive_async(want, wait_time_seconds=1, visibility_timeout=visibility)
             for message in got:
-                grown = size + _size(message) + 2
+                grown = size + self._size(message) + 2
                 if grown > MAX_EVENT_BYTES and batch:
                     poller.leftover.append(message)
                     continue
@@ -380,6 +380,10 @@ class EventSourceMapping:
                 return None
             return await future
 
+    def _size(self, message: Message) -> int:
+        """Bytes the message's record adds to the event's JSON."""
+        return len(json.dumps(sqs_record(message, self.queue_arn, self._sim.region)).encode("utf-8"))
+
     def _delete_message(self, queue: Queue, message: Message) -> None:
         try:
             queue.delete(message.receipt_handle)
@@ -402,8 +406,6 @@ def _fifo_failures(batch: Sequence[Message], failed: set[str]) -> set[str]:
     return out
 
 
-def _size(message: Message) -> int:
-    return len(message.body.encode("utf-8")) + 600 + len(json.dumps(message.attributes))
 
 
 async def _first(sim: Any, waiter: Future[None], deadline: float) -> None:

@@ -390,3 +390,43 @@ def test_an_idle_mapping_holds_no_timer(sim: Simulation) -> None:
     sim.lambda_.event_source_mapping(queue, sim.lambda_.function("f", lambda e, c: None))
     sim.advance(1)
     assert sim.next_deadline() is None
+
+
+def test_a_batch_stops_before_the_event_passes_6_mb(sim: Simulation) -> None:
+    # "Lambda passes all of the records in the batch to the function in a single call, as long as the
+    # total size of the events doesn't exceed the invocation payload size quota (6 MB)."
+    queue = sim.sqs.create_queue("big", maximum_message_size=1_048_576)
+    sizes: list[int] = []
+    fn = sim.lambda_.function("f", lambda e, c: sizes.append(len(json.dumps(e).encode())))
+    sim.lambda_.event_source_mapping(queue, fn, batch_size=100, maximum_batching_window=5, maximum_concurrency=2)
+    for i in range(9):
+        queue.send(str(i) * 1_000_000)
+    sim.advance(30)
+    assert sum(1 for _ in sizes) >= 2
+    assert all(size <= 6 * 1024 * 1024 for size in sizes)
+    assert queue.statistics().deleted == 9
+
+
+def test_sns_style_delivery_passes_the_given_event(sim: Simulation) -> None:
+    from eventbus.services._delivery import Inbound
+
+    events: list[Any] = []
+    fn = sim.lambda_.function("f", lambda e, c: events.append(e))
+    outcomes: list[Any] = []
+    fn.accept(Inbound(body="ignored", event={"Records": [{"EventSource": "aws:sns"}]}), outcomes.append)
+    fn.accept(Inbound(body='{"plain": 1}'), outcomes.append)
+    assert all(o.ok for o in outcomes)  # accepted as soon as queued
+    sim.advance(1)
+    assert events == [{"Records": [{"EventSource": "aws:sns"}]}, {"plain": 1}]
+
+
+def test_public_names() -> None:
+    import eventbus.services.lambda_ as module
+    import eventbus.testing.idempotency as idempotency
+
+    assert isinstance(module.__all__, tuple)
+    assert isinstance(idempotency.__all__, tuple)
+    for name in module.__all__:
+        assert hasattr(module, name)
+    for name in idempotency.__all__:
+        assert hasattr(idempotency, name)
