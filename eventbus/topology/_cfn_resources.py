@@ -1,0 +1,697 @@
+"""CloudFormation resource types: their properties turned into native API calls, and their return values.
+
+Each handler reads a resource's resolved ``Properties`` (unknown properties are errors, as CloudFormation
+refuses them; properties that exist in AWS but mean nothing in a simulation are noted), makes the
+calls through :class:`~eventbus.topology._build.Builder` and returns what ``Ref`` and ``Fn::GetAtt``
+give for the type. Return values follow each type's page of the "AWS resource and property types
+reference" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html):
+
+========================================  ==========================  ==============================
+type                                      Ref                         Fn::GetAtt
+========================================  ==========================  ==============================
+AWS::SQS::Queue                           queue URL                   Arn, QueueName, QueueUrl
+AWS::SNS::Topic                           topic ARN                   TopicArn, TopicName
+AWS::SNS::Subscription                    subscription ARN            Arn
+AWS::Events::EventBus                     bus name                    Arn, Name
+AWS::Events::Rule                         rule name (``bus|rule``     Arn
+                                          on a custom bus)
+AWS::Events::Archive                      archive name                Arn, ArchiveName
+AWS::Scheduler::ScheduleGroup             group name                  Arn, CreationDate, State ...
+AWS::Scheduler::Schedule                  schedule name               Arn
+AWS::Lambda::Function                     function name               Arn
+AWS::Lambda::EventSourceMapping           mapping UUID                Id, EventSourceMappingArn
+========================================  ==========================  ==============================
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._build import Builder
+from ._errors import TopologyError
+from ._yaml import Marked
+
+__all__ = ("HANDLERS", "NOTED_TYPES", "OPERATIONS", "Made", "Resource", "placeholder")
+
+
+@dataclass
+class Made:
+    """What creating a resource gave: its ``Ref`` value, its attributes, and whether it is simulated.
+
+    Attributes:
+        ref: what ``Ref`` returns.
+        attrs: what ``Fn::GetAtt`` returns, by attribute.
+        arn: what ``Topology.resources`` holds (default: ``ref``).
+        simulated: False for placeholders of resources the simulation does not model.
+        guess: for placeholders, a value for any attribute not in ``attrs``.
+    """
+
+    ref: Any
+    attrs: dict[str, Any] = field(default_factory=dict)
+    arn: str | None = None
+    simulated: bool = True
+    guess: Callable[[str], Any] | None = None
+
+    def attribute(self, name: str) -> Any:
+        value = self.attrs.get(name)
+        if value is None and self.guess is not None:
+            return self.guess(name)
+        return value
+
+
+class Resource:
+    """One template resource being created: its resolved properties and typed access to them."""
+
+    def __init__(
+        self,
+        *,
+        logical_id: str,
+        type: str,
+        properties: Mapping[str, Any],
+        raw: Mapping[str, Any],
+        line: int | None,
+        stack_name: str,
+        builder: Builder,
+        base_dir: Path,
+        metadata: Mapping[str, Any],
+    ) -> None:
+        self.logical_id = logical_id
+        self.type = type
+        self.props = dict(properties)
+        self.raw = raw
+        self.line = line
+        self.stack_name = stack_name
+        self.builder = builder
+        self.sim = builder.sim
+        self.base_dir = base_dir
+        self.metadata = metadata
+        self.label = f"{logical_id} ({type})"
+
+    # ------------------------------------------------------------ errors
+    def line_of(self, key: str | None) -> int | None:
+        if key is not None and isinstance(self.raw, Marked) and key in self.raw:
+            return self.raw.line_for(key)
+        return self.line
+
+    def error(self, reason: str, key: str | None = None) -> TopologyError:
+        return self.builder.error(reason, line=self.line_of(key), resource=self.label)
+
+    def check(
+        self,
+        handled: Iterable[str],
+        noted: Mapping[str, str] | Iterable[str] = (),
+        silent: Iterable[str] = (),
+    ) -> None:
+        """Refuse unknown properties; note those that have no effect in the simulation."""
+        handled_set = set(handled)
+        noted_map = dict(noted) if isinstance(noted, Mapping) else {name: "" for name in noted}
+        known = handled_set | set(noted_map) | set(silent)
+        for key in self.props:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise self.error(f"unknown property '{key}'{hint}", key)
+            if key in noted_map:
+                why = noted_map[key] or "not modelled by the simulation"
+                self.builder.notes.append(f"{self.label}: property {key} has no effect ({why})")
+
+    # -------------------------------------------------------- properties
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.props.get(key)
+        if value is None:
+            if required:
+                raise self.error(f"property {key} is required", key)
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float | str):
+            return str(value)
+        raise self.error(f"property {key} must be text, got {json.dumps(value, default=repr)[:80]}", key)
+
+    def integer(self, key: str, value: Any = None, *, where: str | None = None) -> int | None:
+        value = self.props.get(key) if value is None else value
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise self.error(f"property {where or key} must be a number, got {value}", key)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self.error(f"property {where or key} must be a number, got {value!r}", key) from None
+        if number != int(number):
+            raise self.error(f"property {where or key} must be a whole number, got {value!r}", key)
+        return int(number)
+
+    def flag(self, key: str, value: Any = None) -> bool | None:
+        value = self.props.get(key) if value is None else value
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.error(f"property {key} must be true or false, got {value!r}", key)
+
+    def json_text(self, key: str) -> str | None:
+        """A property CloudFormation takes as a JSON object or as JSON text."""
+        value = self.props.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, separators=(",", ":"))
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.props.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.error(f"property {key} must be a mapping", key)
+        return dict(value)
+
+    def items(self, key: str) -> list[Any]:
+        value = self.props.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(f"property {key} must be a list", key)
+        return value
+
+    def tags(self, key: str = "Tags") -> dict[str, str]:
+        """``Tags`` as ``[{Key, Value}]`` (most types) or a mapping (SAM)."""
+        value = self.props.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return {str(k): str(v) for k, v in value.items()}
+        if isinstance(value, list) and all(isinstance(item, Mapping) and "Key" in item for item in value):
+            return {str(item["Key"]): str(item.get("Value", "")) for item in value}
+        raise self.error("Tags must be a list of {Key, Value}", key)
+
+    def name(self, key: str, limit: int, suffix: str = "") -> str:
+        """The resource's name property, or the name CloudFormation would generate (without its
+        random suffix): ``<stack>-<LogicalId>``, shortened to ``limit`` with ``suffix`` kept."""
+        given = self.text(key)
+        if given:
+            return given
+        base = f"{self.stack_name}-{self.logical_id}"
+        return base[: limit - len(suffix)] + suffix
+
+    def arn(self, service: str, resource: str) -> str:
+        return self.sim.arn(service, resource)
+
+
+# ------------------------------------------------------------------ placeholders
+#: Types accepted with no effect, and why (a note, not a warning).
+NOTED_TYPES: dict[str, str] = {
+    "AWS::IAM::Role": "the simulation has no IAM",
+    "AWS::IAM::Policy": "the simulation has no IAM",
+    "AWS::IAM::ManagedPolicy": "the simulation has no IAM",
+    "AWS::SQS::QueuePolicy": "queue policies are not enforced",
+    "AWS::SQS::QueueInlinePolicy": "queue policies are not enforced",
+    "AWS::SNS::TopicPolicy": "topic policies are not enforced",
+    "AWS::SNS::TopicInlinePolicy": "topic policies are not enforced",
+    "AWS::Lambda::Permission": "invoke permissions are not enforced",
+    "AWS::Events::EventBusPolicy": "bus policies are not enforced",
+}
+
+
+def placeholder(r: Resource) -> Made:
+    """Return values for a resource the simulation does not create (IAM roles, unsupported types)."""
+    parts = r.type.split("::")
+    service = parts[1].lower() if len(parts) > 2 else "unknown"
+    kind = parts[-1].lower()
+    physical = r.name("RoleName" if r.type == "AWS::IAM::Role" else "Name", 64)
+    account, region = r.sim.account_id, r.sim.region
+    if service == "iam":
+        arn = f"arn:aws:iam::{account}:{kind}/{physical}"
+    else:
+        arn = f"arn:aws:{service}:{region}:{account}:{kind}/{physical}"
+    attrs: dict[str, Any] = {"Arn": arn}
+    if r.type == "AWS::IAM::Role":
+        attrs["RoleId"] = "AROA" + "".join(ch for ch in physical.upper() if ch.isalnum())[:17].ljust(17, "X")
+    return Made(
+        ref=arn if r.type == "AWS::IAM::ManagedPolicy" else physical,
+        attrs=attrs,
+        simulated=False,
+        guess=lambda attribute: f"{physical}.{attribute}",
+    )
+
+
+# ------------------------------------------------------------------ SQS
+_SQS_INTS = (
+    "VisibilityTimeout",
+    "DelaySeconds",
+    "MessageRetentionPeriod",
+    "MaximumMessageSize",
+    "ReceiveMessageWaitTimeSeconds",
+    "KmsDataKeyReusePeriodSeconds",
+)
+_SQS_BOOLS = ("FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled")
+_SQS_TEXTS = ("DeduplicationScope", "FifoThroughputLimit", "KmsMasterKeyId")
+
+
+def sqs_queue(r: Resource) -> Made:
+    """AWS::SQS::Queue (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html)."""
+    r.check(
+        (*_SQS_INTS, *_SQS_BOOLS, *_SQS_TEXTS, "QueueName", "RedrivePolicy", "RedriveAllowPolicy", "Tags")
+    )
+    fifo = r.flag("FifoQueue")
+    name = r.name("QueueName", 80, ".fifo" if fifo else "")
+    attributes: dict[str, str] = {}
+    for key in _SQS_INTS:
+        number = r.integer(key)
+        if number is not None:
+            attributes[key] = str(number)
+    for key in _SQS_BOOLS:
+        flag = r.flag(key)
+        if flag is not None:
+            attributes[key] = "true" if flag else "false"
+    for key in _SQS_TEXTS:
+        text = r.text(key)
+        if text is not None:
+            attributes[key] = text
+    for key in ("RedrivePolicy", "RedriveAllowPolicy"):
+        policy = r.json_text(key)
+        if policy is not None:
+            attributes[key] = policy
+    queue = r.builder.create_queue(name, attributes, r.tags())
+    return Made(
+        ref=queue.url, attrs={"Arn": queue.arn, "QueueName": queue.name, "QueueUrl": queue.url}, arn=queue.arn
+    )
+
+
+# ------------------------------------------------------------------ EventBridge
+def events_bus(r: Resource) -> Made:
+    """AWS::Events::EventBus (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html)."""
+    r.check(
+        ("Name", "Description", "Tags"),
+        {
+            "EventSourceName": "partner event sources do not exist in the simulation; the bus is an ordinary one",
+            "Policy": "bus policies are not enforced",
+            "DeadLetterConfig": "not modelled",
+            "KmsKeyIdentifier": "nothing is encrypted",
+            "LogConfig": "no logs",
+        },
+    )
+    name = r.text("Name", required=True)
+    assert name is not None
+    if name == "default":
+        raise r.error("the default event bus exists in every account and cannot be created", "Name")
+    bus = r.builder.create_bus(name, description=r.text("Description"), tags=r.tags())
+    return Made(
+        ref=bus.name, attrs={"Arn": bus.arn, "Name": bus.name, "Policy": bus.policy or ""}, arn=bus.arn
+    )
+
+
+def _target(r: Resource, target: Any, index: int) -> dict[str, Any]:
+    where = f"Targets[{index}]"
+    if not isinstance(target, Mapping):
+        raise r.error(f"{where} must be a mapping", "Targets")
+    out = dict(target)
+    for key in ("Id", "Arn"):
+        if not isinstance(out.get(key), str) or not out[key]:
+            raise r.error(f"{where}.{key} is required", "Targets")
+    if "Input" in out and not isinstance(out["Input"], str):
+        out["Input"] = json.dumps(out["Input"], separators=(",", ":"))
+    policy = out.get("RetryPolicy")
+    if isinstance(policy, Mapping):
+        out["RetryPolicy"] = {
+            key: r.integer("Targets", value, where=f"{where}.RetryPolicy.{key}")
+            for key, value in policy.items()
+        }
+    return out
+
+
+def events_rule(r: Resource) -> Made:
+    """AWS::Events::Rule (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-rule.html)."""
+    r.check(
+        (
+            "Name",
+            "EventBusName",
+            "EventPattern",
+            "ScheduleExpression",
+            "State",
+            "Description",
+            "RoleArn",
+            "Targets",
+            "Tags",
+        )
+    )
+    name = r.name("Name", 64)
+    pattern = r.props.get("EventPattern")
+    if pattern is not None and not isinstance(pattern, str | Mapping):
+        raise r.error("EventPattern must be a JSON object", "EventPattern")
+    targets = [_target(r, target, index) for index, target in enumerate(r.items("Targets"))]
+    rule = r.builder.put_rule(
+        r.text("EventBusName"),
+        name,
+        pattern=pattern,
+        schedule=r.text("ScheduleExpression"),
+        state=r.text("State"),
+        description=r.text("Description"),
+        role_arn=r.text("RoleArn"),
+        targets=targets,
+        tags=r.tags(),
+    )
+    bus_name = rule.bus.name
+    ref = name if bus_name == "default" else f"{bus_name}|{name}"
+    return Made(ref=ref, attrs={"Arn": rule.arn}, arn=rule.arn)
+
+
+def events_archive(r: Resource) -> Made:
+    """AWS::Events::Archive (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-archive.html)."""
+    r.check(
+        ("ArchiveName", "SourceArn", "EventPattern", "RetentionDays", "Description"),
+        {"KmsKeyIdentifier": "nothing is encrypted"},
+    )
+    name = r.name("ArchiveName", 48)
+    source = r.text("SourceArn", required=True)
+    assert source is not None
+    archive = r.builder.create_archive(
+        name,
+        source,
+        pattern=r.props.get("EventPattern"),
+        retention_days=r.integer("RetentionDays") or 0,
+        description=r.text("Description"),
+    )
+    return Made(ref=name, attrs={"Arn": archive.arn, "ArchiveName": name}, arn=archive.arn)
+
+
+# ------------------------------------------------------------------ Scheduler
+def schedule_group(r: Resource) -> Made:
+    """AWS::Scheduler::ScheduleGroup (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedulegroup.html)."""
+    r.check(("Name", "Tags"))
+    name = r.name("Name", 64)
+    group = r.sim.scheduler.create_schedule_group(name, tags=r.tags() or None)
+    created = r.sim.iso()
+    attrs = {"Arn": group.arn, "CreationDate": created, "LastModificationDate": created, "State": "ACTIVE"}
+    return Made(ref=name, attrs=attrs, arn=group.arn)
+
+
+def schedule(r: Resource) -> Made:
+    """AWS::Scheduler::Schedule (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedule.html)."""
+    r.check(
+        (
+            "Name",
+            "GroupName",
+            "ScheduleExpression",
+            "ScheduleExpressionTimezone",
+            "FlexibleTimeWindow",
+            "Target",
+            "StartDate",
+            "EndDate",
+            "State",
+            "Description",
+            "KmsKeyArn",
+        )
+    )
+    name = r.name("Name", 64)
+    window = r.mapping("FlexibleTimeWindow")
+    if not window:
+        raise r.error("property FlexibleTimeWindow is required", "FlexibleTimeWindow")
+    if "MaximumWindowInMinutes" in window:
+        window["MaximumWindowInMinutes"] = r.integer(
+            "FlexibleTimeWindow",
+            window["MaximumWindowInMinutes"],
+            where="FlexibleTimeWindow.MaximumWindowInMinutes",
+        )
+    target = r.mapping("Target")
+    if not target:
+        raise r.error("property Target is required", "Target")
+    if isinstance(target.get("RetryPolicy"), Mapping):
+        target["RetryPolicy"] = {
+            key: r.integer("Target", value, where=f"Target.RetryPolicy.{key}")
+            for key, value in target["RetryPolicy"].items()
+        }
+    if "Input" in target and not isinstance(target["Input"], str):
+        target["Input"] = json.dumps(target["Input"], separators=(",", ":"))
+    params: dict[str, Any] = {"Name": name, "FlexibleTimeWindow": window, "Target": target}
+    for key in (
+        "GroupName",
+        "ScheduleExpression",
+        "ScheduleExpressionTimezone",
+        "StartDate",
+        "EndDate",
+        "State",
+        "Description",
+        "KmsKeyArn",
+    ):
+        value = r.text(key)
+        if value is not None:
+            params[key] = value
+    created = r.builder.create_schedule(params)
+    return Made(ref=name, attrs={"Arn": created.arn}, arn=created.arn)
+
+
+# ------------------------------------------------------------------ Lambda
+_FUNCTION_SILENT = (
+    "Role",
+    "Architectures",
+    "LoggingConfig",
+    "TracingConfig",
+    "RecursiveLoop",
+    "RuntimeManagementConfig",
+    "CodeSigningConfigArn",
+    "KmsKeyArn",
+    "EphemeralStorage",
+    "PackageType",
+    "PublishToLatestPublished",
+    "CapacityProviderConfig",
+    "DurableConfig",
+    "FunctionScalingConfig",
+    "TenancyConfig",
+)
+_FUNCTION_NOTED = {
+    "Environment": "handlers run in this process and see its os.environ",
+    "Layers": "layers are not installed; handlers import from the code directory and sys.path",
+    "VpcConfig": "no networks",
+    "FileSystemConfigs": "no file systems",
+    "SnapStart": "no cold starts",
+    "ImageConfig": "no container images",
+}
+
+
+def _python_runtime(r: Resource) -> bool:
+    runtime = r.text("Runtime")
+    if r.text("PackageType") == "Image" or (runtime is not None and not runtime.startswith("python")):
+        what = "a container image" if r.text("PackageType") == "Image" else f"runtime {runtime}"
+        r.builder.warnings.append(
+            f"{r.label}: {what} cannot run in the simulation (only Python handlers); not simulated"
+        )
+        return False
+    return True
+
+
+def _function_placeholder(r: Resource, name: str) -> Made:
+    arn = r.arn("lambda", f"function:{name}")
+    return Made(ref=name, attrs={"Arn": arn}, arn=arn, simulated=False)
+
+
+def create_function(r: Resource, name: str, handler: Callable[..., Any]) -> Made:
+    """CreateFunction with the settings common to AWS::Lambda::Function and AWS::Serverless::Function."""
+    dead_letter = r.mapping("DeadLetterConfig").get("TargetArn") if "DeadLetterConfig" in r.props else None
+    function = r.builder.create_function(
+        name,
+        handler,
+        timeout=r.integer("Timeout"),
+        memory=r.integer("MemorySize"),
+        reserved_concurrency=r.integer("ReservedConcurrentExecutions"),
+        description=r.text("Description"),
+        dead_letter=dead_letter,
+        runtime=r.text("Runtime"),
+        tags=r.tags(),
+    )
+    return Made(ref=function.name, attrs={"Arn": function.arn}, arn=function.arn)
+
+
+def import_handler(r: Resource, spec: str, directory: Path, inline: str | None = None) -> Callable[..., Any]:
+    """The Python callable a ``module.function`` Handler names, from ``directory`` or inline code."""
+    try:
+        if inline is not None:
+            module_name, _, attribute = spec.rpartition(".")
+            if not module_name:
+                raise TopologyError(f"handler {spec!r} is not of the form module.function")
+            module = r.builder.importer.inline(module_name, inline, f"{r.builder.file}#{r.logical_id}")
+            handler = getattr(module, attribute, None)
+            if not callable(handler):
+                raise TopologyError(f"handler {spec!r}: the inline code defines no function '{attribute}'")
+            return handler  # type: ignore[no-any-return]
+        if not directory.is_dir():
+            raise TopologyError(f"the code directory {directory} does not exist")
+        return r.builder.importer.resolve(spec, directory, style="dot")
+    except TopologyError as error:
+        raise error.with_context(line=r.line_of("Handler"), resource=r.label) from None
+
+
+def lambda_function(r: Resource) -> Made:
+    """AWS::Lambda::Function (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html).
+
+    ``Handler`` (``module.function``) is imported from ``Code`` when it is a local path (as
+    ``aws cloudformation package`` takes it), from ``Code.ZipFile`` inline code, and otherwise
+    (code in S3) from the template's directory.
+    """
+    r.check(
+        (
+            "FunctionName",
+            "Handler",
+            "Runtime",
+            "Code",
+            "Timeout",
+            "MemorySize",
+            "ReservedConcurrentExecutions",
+            "DeadLetterConfig",
+            "Description",
+            "Tags",
+        ),
+        _FUNCTION_NOTED,
+        _FUNCTION_SILENT,
+    )
+    name = r.name("FunctionName", 64)
+    if not _python_runtime(r):
+        return _function_placeholder(r, name)
+    spec = r.text("Handler", required=True)
+    assert spec is not None
+    code = r.props.get("Code")
+    inline = None
+    directory = r.base_dir
+    if isinstance(code, str):
+        directory = r.base_dir / code
+    elif isinstance(code, Mapping) and "ZipFile" in code:
+        inline = str(code["ZipFile"])
+    elif isinstance(code, Mapping) and "ImageUri" in code:
+        r.builder.warnings.append(f"{r.label}: a container image cannot run in the simulation; not simulated")
+        return _function_placeholder(r, name)
+    elif code is not None:
+        r.builder.notes.append(
+            f"{r.label}: Code in S3 is not fetched; the handler is imported from {r.base_dir}"
+        )
+    return create_function(r, name, import_handler(r, spec, directory, inline))
+
+
+def event_source_mapping(r: Resource) -> Made:
+    """AWS::Lambda::EventSourceMapping, SQS sources
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html)."""
+    handled = (
+        "EventSourceArn",
+        "FunctionName",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "Enabled",
+        "FunctionResponseTypes",
+        "ScalingConfig",
+        "FilterCriteria",
+        "Tags",
+        "MetricsConfig",
+        "KmsKeyArn",
+        "LoggingConfig",
+    )
+    other_sources = (
+        "AmazonManagedKafkaEventSourceConfig",
+        "BisectBatchOnFunctionError",
+        "DestinationConfig",
+        "DocumentDBEventSourceConfig",
+        "MaximumRecordAgeInSeconds",
+        "MaximumRetryAttempts",
+        "ParallelizationFactor",
+        "ProvisionedPollerConfig",
+        "Queues",
+        "SelfManagedEventSource",
+        "SelfManagedKafkaEventSourceConfig",
+        "SourceAccessConfigurations",
+        "StartingPosition",
+        "StartingPositionTimestamp",
+        "Topics",
+        "TumblingWindowInSeconds",
+    )
+    r.check(handled, silent=other_sources)
+    source = r.text("EventSourceArn")
+    if source is None or ":sqs:" not in source:
+        r.builder.warnings.append(
+            f"{r.label}: only SQS event sources are simulated, not {source or 'this source'}; not simulated"
+        )
+        return Made(ref=r.logical_id, simulated=False, guess=lambda attribute: f"{r.logical_id}.{attribute}")
+    function = r.text("FunctionName", required=True)
+    assert function is not None
+    filters = [
+        item.get("Pattern")
+        for item in r.mapping("FilterCriteria").get("Filters", [])
+        if isinstance(item, Mapping)
+    ]
+    scaling = r.mapping("ScalingConfig")
+    mapping = r.builder.create_event_source_mapping(
+        source,
+        function,
+        batch_size=r.integer("BatchSize"),
+        batching_window=r.integer("MaximumBatchingWindowInSeconds"),
+        max_concurrency=r.integer(
+            "ScalingConfig", scaling.get("MaximumConcurrency"), where="ScalingConfig.MaximumConcurrency"
+        ),
+        report_batch_item_failures="ReportBatchItemFailures" in r.items("FunctionResponseTypes"),
+        filters=filters or None,
+        enabled=r.flag("Enabled") is not False,
+    )
+    return Made(
+        ref=mapping.uuid, attrs={"Id": mapping.uuid, "EventSourceMappingArn": mapping.arn}, arn=mapping.arn
+    )
+
+
+def event_invoke_config(r: Resource) -> Made:
+    """AWS::Lambda::EventInvokeConfig (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html)."""
+    r.check(
+        ("FunctionName", "Qualifier", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+    )
+    function = r.text("FunctionName", required=True)
+    qualifier = r.text("Qualifier", required=True)
+    assert function is not None
+    if qualifier != "$LATEST":
+        r.builder.warnings.append(
+            f"{r.label}: versions and aliases are not simulated; the settings apply to $LATEST"
+        )
+    destinations = r.mapping("DestinationConfig")
+
+    def destination(key: str) -> str | None:
+        part = destinations.get(key)
+        return str(part["Destination"]) if isinstance(part, Mapping) and part.get("Destination") else None
+
+    r.builder.put_invoke_config(
+        function,
+        max_retries=r.integer("MaximumRetryAttempts"),
+        max_event_age=r.integer("MaximumEventAgeInSeconds"),
+        on_success=destination("OnSuccess"),
+        on_failure=destination("OnFailure"),
+    )
+    return Made(ref=f"{function}|{qualifier}", arn=r.sim.lambda_.get_function(function).arn + f":{qualifier}")
+
+
+#: Type -> handler.
+HANDLERS: dict[str, Callable[[Resource], Made]] = {
+    "AWS::SQS::Queue": sqs_queue,
+    "AWS::Events::EventBus": events_bus,
+    "AWS::Events::Rule": events_rule,
+    "AWS::Events::Archive": events_archive,
+    "AWS::Scheduler::ScheduleGroup": schedule_group,
+    "AWS::Scheduler::Schedule": schedule,
+    "AWS::Lambda::Function": lambda_function,
+    "AWS::Lambda::EventSourceMapping": event_source_mapping,
+    "AWS::Lambda::EventInvokeConfig": event_invoke_config,
+}
+
+#: Type -> the API operation named in error messages.
+OPERATIONS: dict[str, str] = {
+    "AWS::SQS::Queue": "CreateQueue",
+    "AWS::SNS::Topic": "CreateTopic",
+    "AWS::SNS::Subscription": "Subscribe",
+    "AWS::Events::EventBus": "CreateEventBus",
+    "AWS::Events::Rule": "PutRule",
+    "AWS::Events::Archive": "CreateArchive",
+    "AWS::Scheduler::ScheduleGroup": "CreateScheduleGroup",
+    "AWS::Scheduler::Schedule": "CreateSchedule",
+    "AWS::Lambda::Function": "CreateFunction",
+    "AWS::Serverless::Function": "CreateFunction",
+    "AWS::Lambda::EventSourceMapping": "CreateEventSourceMapping",
+    "AWS::Lambda::EventInvokeConfig": "PutFunctionEventInvokeConfig",
+}
