@@ -85,7 +85,8 @@ def test_concurrent_duplicate_is_already_in_progress(sim: Simulation) -> None:
     fn.start({"id": 1}, results.append)
     sim.advance(10)
     first, second = sorted(results, key=lambda r: r.ended)
-    assert second.ok and second.payload == "done"
+    assert second.ok
+    assert second.payload == "done"
     assert first.payload["errorType"] == "IdempotencyAlreadyInProgressError"
     assert first.payload["errorMessage"].startswith("Execution already in progress with idempotency key: id=slow.")
 
