@@ -23,7 +23,17 @@ that what was tested offline is what gets deployed (design.md, "Scale beyond one
 from __future__ import annotations
 
 from ._errors import TopologyError
+from ._export import export, export_yaml
 from ._format import schema
 from ._load import DEFAULT_NAMES, Topology, find_default, load
 
-__all__ = ("DEFAULT_NAMES", "Topology", "TopologyError", "find_default", "load", "schema")
+__all__ = (
+    "DEFAULT_NAMES",
+    "Topology",
+    "TopologyError",
+    "export",
+    "export_yaml",
+    "find_default",
+    "load",
+    "schema",
+)

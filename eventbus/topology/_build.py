@@ -117,6 +117,30 @@ class Builder:
         """CreateQueue with AWS attribute names and string values."""
         return self.sim.sqs.create_queue(name, attributes=dict(attributes), tags=dict(tags) if tags else None)
 
+    def create_topic(
+        self,
+        name: str,
+        attributes: Mapping[str, str],
+        tags: Mapping[str, str] | None,
+        *,
+        data_protection_policy: str | None = None,
+    ) -> Any:
+        """CreateTopic with AWS attribute names and string values."""
+        return self.sim.sns.create_topic(
+            name,
+            attributes=dict(attributes),
+            tags=dict(tags) if tags else None,
+            data_protection_policy=data_protection_policy,
+        )
+
+    def subscribe(
+        self, topic_arn: str, endpoint: str, *, protocol: str | None, attributes: Mapping[str, str]
+    ) -> Any:
+        """Subscribe with AWS attribute names (the protocol is told by the endpoint when None)."""
+        return self.sim.sns.topic(topic_arn).subscribe(
+            endpoint, protocol=protocol, attributes=dict(attributes)
+        )
+
     def create_bus(self, name: str, *, description: str | None, tags: Mapping[str, str] | None) -> Any:
         """CreateEventBus; the ``default`` bus is returned as it is (it always exists)."""
         if name == "default":
@@ -313,8 +337,10 @@ class _EventbusBuild:
     # -------------------------------------------------------------- run
     def run(self) -> None:
         self.queues()
+        self.topics()
         self.buses()
         self.functions()
+        self.subscriptions()
         self.rules_and_archives()
         self.schedules()
         self.event_source_mappings()
@@ -380,6 +406,49 @@ class _EventbusBuild:
         with self.b.step("CreateQueue", resource=resource, line=self.line(*path)):
             queue = self.b.create_queue(name, attributes, spec.tags)
         self.b.add(name, queue.arn)
+
+    # ----------------------------------------------------------- topics
+    def topics(self) -> None:
+        for name, spec in self.parsed.topics.items():
+            attributes: dict[str, str] = {}
+            if spec.fifo is not None:
+                attributes["FifoTopic"] = _bool(spec.fifo)
+            if spec.content_based_deduplication is not None:
+                attributes["ContentBasedDeduplication"] = _bool(spec.content_based_deduplication)
+            if spec.display_name is not None:
+                attributes["DisplayName"] = spec.display_name
+            with self.b.step("CreateTopic", resource=f"topic '{name}'", line=self.line("topics", name)):
+                topic = self.b.create_topic(name, attributes, spec.tags)
+            self.b.add(name, topic.arn)
+
+    def subscriptions(self) -> None:
+        for name, spec in self.parsed.topics.items():
+            resource = f"topic '{name}'"
+            for index, subscription in enumerate(spec.subscriptions):
+                path = ("topics", name, "subscriptions", index)
+                kind, value = subscription.reference() or ("endpoint", "")
+                if kind in ("queue", "function"):
+                    endpoint = self.resolve(kind, value, path=(*path, kind), resource=resource)
+                else:
+                    endpoint = value
+                attributes: dict[str, str] = {}
+                if subscription.filter_policy is not None:
+                    attributes["FilterPolicy"] = json.dumps(subscription.filter_policy)
+                if subscription.filter_policy_scope is not None:
+                    attributes["FilterPolicyScope"] = subscription.filter_policy_scope
+                if subscription.raw:
+                    attributes["RawMessageDelivery"] = "true"
+                if subscription.dead_letter is not None:
+                    dlq = self.queue_arn(subscription.dead_letter, (*path, "dead_letter"), resource)
+                    attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq})
+                with self.b.step("Subscribe", resource=resource, line=self.line(*path)):
+                    created = self.b.subscribe(
+                        self.sim.arn("sns", name),
+                        endpoint,
+                        protocol=subscription.protocol,
+                        attributes=attributes,
+                    )
+                self.b.add(f"{name}/{index}", created.arn)
 
     # ------------------------------------------------------------ buses
     def buses(self) -> None:

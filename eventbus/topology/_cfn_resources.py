@@ -284,6 +284,97 @@ def sqs_queue(r: Resource) -> Made:
     )
 
 
+# ------------------------------------------------------------------ SNS
+def sns_topic(r: Resource) -> Made:
+    """AWS::SNS::Topic, with its inline ``Subscription`` list
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html)."""
+    r.check(
+        (
+            "TopicName",
+            "FifoTopic",
+            "ContentBasedDeduplication",
+            "DisplayName",
+            "KmsMasterKeyId",
+            "SignatureVersion",
+            "TracingConfig",
+            "ArchivePolicy",
+            "FifoThroughputScope",
+            "DataProtectionPolicy",
+            "Subscription",
+            "Tags",
+        ),
+        {"DeliveryStatusLogging": "no delivery logs"},
+    )
+    fifo = r.flag("FifoTopic")
+    name = r.name("TopicName", 256, ".fifo" if fifo else "")
+    attributes: dict[str, str] = {}
+    for key in ("FifoTopic", "ContentBasedDeduplication"):
+        flag = r.flag(key)
+        if flag is not None:
+            attributes[key] = "true" if flag else "false"
+    for key in ("DisplayName", "KmsMasterKeyId", "SignatureVersion", "TracingConfig", "FifoThroughputScope"):
+        text = r.text(key)
+        if text is not None:
+            attributes[key] = text
+    archive = r.json_text("ArchivePolicy")
+    if archive is not None:
+        attributes["ArchivePolicy"] = archive
+    topic = r.builder.create_topic(
+        name, attributes, r.tags(), data_protection_policy=r.json_text("DataProtectionPolicy")
+    )
+    for index, inline in enumerate(r.items("Subscription")):
+        if not isinstance(inline, Mapping) or not inline.get("Endpoint") or not inline.get("Protocol"):
+            raise r.error(f"Subscription[{index}] needs an Endpoint and a Protocol", "Subscription")
+        r.builder.subscribe(
+            topic.arn, str(inline["Endpoint"]), protocol=str(inline["Protocol"]), attributes={}
+        )
+    return Made(ref=topic.arn, attrs={"TopicArn": topic.arn, "TopicName": topic.name}, arn=topic.arn)
+
+
+def sns_subscription(r: Resource) -> Made:
+    """AWS::SNS::Subscription (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html)."""
+    r.check(
+        (
+            "TopicArn",
+            "Protocol",
+            "Endpoint",
+            "FilterPolicy",
+            "FilterPolicyScope",
+            "RawMessageDelivery",
+            "RedrivePolicy",
+            "DeliveryPolicy",
+            "SubscriptionRoleArn",
+            "ReplayPolicy",
+            "Region",
+        )
+    )
+    topic_arn = r.text("TopicArn", required=True)
+    protocol = r.text("Protocol", required=True)
+    endpoint = r.text("Endpoint", required=True)
+    assert topic_arn is not None
+    assert protocol is not None
+    assert endpoint is not None
+    region = r.text("Region")
+    if region is not None and region != r.sim.region:
+        r.builder.warnings.append(
+            f"{r.label}: Region {region} differs from the simulation's ({r.sim.region}); subscribed anyway"
+        )
+    attributes: dict[str, str] = {}
+    for key in ("FilterPolicy", "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy"):
+        text = r.json_text(key)
+        if text is not None:
+            attributes[key] = text
+    for key in ("FilterPolicyScope", "SubscriptionRoleArn"):
+        value = r.text(key)
+        if value is not None:
+            attributes[key] = value
+    raw = r.flag("RawMessageDelivery")
+    if raw is not None:
+        attributes["RawMessageDelivery"] = "true" if raw else "false"
+    subscription = r.builder.subscribe(topic_arn, endpoint, protocol=protocol, attributes=attributes)
+    return Made(ref=subscription.arn, attrs={"Arn": subscription.arn}, arn=subscription.arn)
+
+
 # ------------------------------------------------------------------ EventBridge
 def events_bus(r: Resource) -> Made:
     """AWS::Events::EventBus (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html)."""
@@ -670,6 +761,8 @@ def event_invoke_config(r: Resource) -> Made:
 #: Type -> handler.
 HANDLERS: dict[str, Callable[[Resource], Made]] = {
     "AWS::SQS::Queue": sqs_queue,
+    "AWS::SNS::Topic": sns_topic,
+    "AWS::SNS::Subscription": sns_subscription,
     "AWS::Events::EventBus": events_bus,
     "AWS::Events::Rule": events_rule,
     "AWS::Events::Archive": events_archive,

@@ -44,7 +44,8 @@ Sections:
   ``redrive_allow`` (``allowAll``, ``denyAll`` or a list of queues), ``fifo``,
   ``content_based_deduplication``, ``deduplication_scope``, ``fifo_throughput_limit``, ``tags``).
 * ``topics``: SNS topics (``fifo``, ``content_based_deduplication``, ``display_name``, ``tags``) and
-  their ``subscriptions``: an endpoint (``queue:``, ``function:`` or a raw ``arn:``), ``filter_policy``,
+  their ``subscriptions``: an endpoint (``queue:``, ``function:``, a raw ``arn:``, or any ``endpoint:``
+  SNS takes, with ``protocol:`` when the endpoint does not tell it), ``filter_policy``,
   ``filter_policy_scope`` (``MessageAttributes`` or ``MessageBody``), ``raw`` (RawMessageDelivery) and
   ``dead_letter`` (the subscription's redrive queue).
 * ``buses``: EventBridge buses with their ``rules`` and ``archives``. A rule has a ``pattern``, a
@@ -234,11 +235,21 @@ class QueueSpec(_Strict, frozen=True):
 
 
 class SubscriptionSpec(_Strict, frozen=True):
-    """An SNS subscription: its endpoint, filter policy and delivery options."""
+    """An SNS subscription: its endpoint (exactly one of queue, function, arn, endpoint), filter policy
+    and delivery options."""
 
-    queue: str | None = None
-    function: str | None = None
-    arn: str | None = None
+    queue: (
+        Annotated[str, Meta(description="An SQS queue of the file (or the simulation), by name.")] | None
+    ) = None
+    function: Annotated[str, Meta(description="A function of the file, by name.")] | None = None
+    arn: Annotated[str, Meta(description="A queue or function, by ARN.")] | None = None
+    endpoint: (
+        Annotated[str, Meta(description="Any endpoint SNS takes: an https:// URL, an email address ...")]
+        | None
+    ) = None
+    protocol: Annotated[str, Meta(description="The protocol, when the endpoint does not tell it.")] | None = (
+        None
+    )
     filter_policy: JsonObject | None = None
     filter_policy_scope: Literal["MessageAttributes", "MessageBody"] | None = None
     raw: Annotated[bool, Meta(description="RawMessageDelivery.")] = False
@@ -247,11 +258,13 @@ class SubscriptionSpec(_Strict, frozen=True):
     ) = None
 
     def reference(self) -> tuple[str, str] | None:
-        given = [
-            (kind, value)
-            for kind, value in (("queue", self.queue), ("function", self.function), ("arn", self.arn))
-            if value
-        ]
+        kinds = (
+            ("queue", self.queue),
+            ("function", self.function),
+            ("arn", self.arn),
+            ("endpoint", self.endpoint),
+        )
+        given = [(kind, value) for kind, value in kinds if value]
         return given[0] if len(given) == 1 else None
 
 
@@ -374,7 +387,7 @@ def schema() -> dict[str, Any]:
         ("TargetRef", _TARGET_KINDS),
         ("RuleTargetSpec", _TARGET_KINDS),
         ("ScheduleTargetSpec", _TARGET_KINDS),
-        ("SubscriptionSpec", ("queue", "function", "arn")),
+        ("SubscriptionSpec", ("queue", "function", "arn", "endpoint")),
     ):
         defs[name]["oneOf"] = [
             {"required": [kind], "properties": {kind: {"type": "string"}}} for kind in kinds
@@ -600,7 +613,7 @@ def _check_references(parsed: EventbusFile) -> None:
                 subscription,
                 ("topics", topic_name, "subscriptions", index),
                 f"topic '{topic_name}'",
-                "queue, function, arn",
+                "queue, function, arn, endpoint",
             )
     for bus_name, bus in parsed.buses.items():
         for rule_name, rule in bus.rules.items():
