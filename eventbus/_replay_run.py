@@ -113,7 +113,7 @@ def _resolve(sim: Simulation, item: InputLine, path: str) -> _Target:
         return _Target(queue.arn, queue)
     sns = _sns(sim, path, item)
     try:
-        topic = sns.get_topic(str(item.target))
+        topic = sns.topic(str(item.target))
     except EventBusError:
         known = [t.name for t in sns.list_topics()]
         raise InputError(path, item.line, f"unknown topic {item.target!r} (topics: {_names(known)})") from None
@@ -191,9 +191,15 @@ def _inject(sim: Simulation, item: InputLine, target: _Target) -> None:
 
 
 def _publish(topic: Any, request: dict[str, Any]) -> str:
-    kwargs = {key: request[key] for key in ("subject", "attributes", "group_id", "deduplication_id", "message_structure") if key in request}
-    result = topic.publish(request["message"], **kwargs)
-    return str(getattr(result, "message_id", result))
+    result = topic.publish(
+        request["message"],
+        subject=request.get("subject"),
+        attributes=request.get("attributes"),
+        group_id=request.get("group_id"),
+        deduplication_id=request.get("deduplication_id"),
+        structure=request.get("message_structure"),
+    )
+    return str(result.message_id)
 
 
 def replay(

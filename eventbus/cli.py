@@ -360,12 +360,13 @@ def _graph(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _export(args: argparse.Namespace, io: _Streams) -> int:
-    try:
-        from .topology import export_yaml  # type: ignore[attr-defined]
-    except ImportError:
-        raise _Exit(EXIT_USAGE, "eventbus export: needs eventbus.topology, which this installation does not have") from None
+    import importlib
+
+    export_yaml = getattr(importlib.import_module("eventbus.topology"), "export_yaml", None)
+    if export_yaml is None:
+        raise _Exit(EXIT_USAGE, "eventbus export: needs eventbus.topology.export_yaml, which this installation does not have")
     sim = _load_for(args, "export")
-    text = export_yaml(sim)
+    text = str(export_yaml(sim))
     _write(args, io, text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 

@@ -13,11 +13,16 @@ from typing import Any, Final
 from .._journal import Record
 from ._names import Names, clock, seconds_text, short_id
 
-__all__ = ("Describer", "input_title")
+__all__ = ("Describer", "error_text", "input_title")
 
 
 def _plural(count: Any, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def error_text(detail: dict[str, Any]) -> str:
+    """``Code: message`` of a record's error fields."""
+    return _error(detail)
 
 
 def _error(detail: dict[str, Any]) -> str:
@@ -126,8 +131,13 @@ class Describer:
             ),
             "lambda.esm.batch_failed": lambda r: (
                 "batch failed",
-                f"the batch failed ({r.detail.get('error_type', '?')}): its {_plural(len(r.detail.get('messages', [])), 'message')} "
-                "stay in the queue and come back when their visibility timeout ends",
+                f"the batch failed ({r.detail.get('error_type', '?')}): "
+                + (
+                    "its message stays in the queue and comes back when its visibility timeout ends"
+                    if len(r.detail.get("messages", [])) == 1
+                    else f"its {len(r.detail.get('messages', []))} messages stay in the queue and come back when their "
+                    "visibility timeout ends"
+                ),
             ),
             "lambda.esm.partial": lambda r: (
                 "partial",

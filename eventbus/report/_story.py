@@ -159,7 +159,8 @@ class Story:
         dead_letters: the messages in dead-letter queues at the end.
         dead_lettered: every dead-lettering record (EventBridge, SQS, SNS, Scheduler).
         dropped: every ``*.dropped`` record.
-        handler_errors: ``handler.raised`` records.
+        handler_errors: ``handler.raised`` and ``lambda.failed`` records.
+        retrying: the last ``*.retrying`` record of each delivery still being retried at the end.
         settled: the ``replay.settled`` record (None for a journal that is not a replay's).
         end: the time of the last record.
     """
@@ -173,6 +174,7 @@ class Story:
         self.dead_lettered: list[Record] = []
         self.dropped: list[Record] = []
         self.handler_errors: list[Record] = []
+        self.retrying: list[Record] = []
         self.settled: Record | None = None
         self.end = 0.0
         self.records = 0
@@ -199,6 +201,7 @@ class _Builder:
         self.batch: list[Thread] | None = None
         self.batch_of: dict[str, list[Thread]] = {}
         self.discarded: list[Record] = []
+        self.retrying: dict[tuple[str, str], Record] = {}
 
     # ------------------------------------------------------------ threads
     def attach(self, thread: Thread, line: LineStory) -> None:
@@ -267,6 +270,11 @@ class _Builder:
                 self.add(thread, record)
         if thread is not None and (kind.endswith(_DELIVERY_SUFFIXES) or kind.endswith(".dropped")):
             self.claim(thread, record)
+            key = (record.resource, identifier)
+            if kind.endswith(".retrying"):
+                self.retrying[key] = record
+            elif self.retrying:
+                self.retrying.pop(key, None)
         if kind.startswith("sqs."):
             self.sqs(record, thread)
         if kind == "lambda.failed":
@@ -431,6 +439,7 @@ class _Builder:
             if not kept:
                 story.dropped.append(record)
         story.dropped.sort(key=lambda r: r.seq)
+        story.retrying = sorted(self.retrying.values(), key=lambda r: r.seq)
         # Dead-letter queues: every queue a dead-lettering record names.
         for record in story.dead_lettered:
             if record.kind == "sqs.dead_lettered":
@@ -438,7 +447,7 @@ class _Builder:
             self.queue(record.resource).is_dlq = True
             letter = self.letter_of(record)
             if letter is not None:
-                target = str(record.detail.get("target", ""))
+                target = str(record.detail.get("target", "") or record.detail.get("source", ""))
                 self.causes[letter.id] = (record, self.failures.get((target, record.id)))
         for mid, copies in self.copies.items():
             for copy in copies:

@@ -41,6 +41,7 @@ MARKERS: Final = {
     "matched": ("matched", "rules matched the event"),
     "nomatch": ("no match", "no rule matched the event"),
     "received": ("received", "a consumer received the message"),
+    "invoked": ("function runs", "the function was invoked with the event or batch"),
     "redelivery": ("visible again", "the visibility timeout ended before a delete: it will be delivered again"),
     "deleted": ("deleted", "the consumer deleted the message: done"),
     "delivered": ("delivered", "the target accepted the delivery"),
@@ -108,6 +109,8 @@ _SQS_MARKS: Final = {
     "sqs.dead_lettered": "deadletter",
     "sqs.retention_expired": "expired",
     "sqs.purged": "expired",
+    "lambda.esm.batch_failed": "failed",
+    "lambda.esm.partial": "failed",
 }
 
 
@@ -182,6 +185,14 @@ def _delivery_lanes(thread: Thread, ctx: _Context, depth: int) -> list[Lane]:
     for record in thread.records:
         kind = record.kind
         detail = record.detail
+        if kind.startswith("lambda.") and not kind.startswith(("lambda.dead_letter.", "lambda.destination.")):
+            continue
+        if kind == "lambda.dead_letter.delivered":
+            lane = lane_for(record.resource, "")
+            lane.label = f"to dead-letter queue {ctx.names(record.resource).removeprefix('queue ')}"
+            lane.markers.append(Marker(record.time, "deadletter", ctx.title(record)))
+            lane.note = "the event, after Lambda gave up"
+            continue
         if kind.endswith((".delivered", ".retrying", ".failed")) and not kind.startswith("sqs."):
             target = record.resource
             lane = lane_for(target, str(detail.get("source", "")))
@@ -211,6 +222,46 @@ def _delivery_lanes(thread: Thread, ctx: _Context, depth: int) -> list[Lane]:
     for target, (start, end, title) in backoff.items():
         lanes[target].segments.append(Segment(start, min(end, max(start, ctx.end)), "backoff", title, open=True))
     return list(lanes.values())
+
+
+_INVOCATION_MARKS: Final = {
+    "lambda.async.queued": "sent",
+    "lambda.invoked": "invoked",
+    "lambda.succeeded": "delivered",
+    "lambda.failed": "failed",
+    "lambda.throttled": "failed",
+}
+
+
+def _invocation_lane(thread: Thread, ctx: _Context, depth: int) -> Lane:
+    """An asynchronous invocation: queued, each run, Lambda's waits between retries, the outcome.
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    """
+    lane = Lane(f"asynchronous invocation {short_id(thread.id)} of {ctx.names(thread.resource)}", depth)
+    runs = 0
+    waiting: tuple[float, str] | None = None
+    for record in thread.records:
+        kind = record.kind
+        mark = _INVOCATION_MARKS.get(kind)
+        if kind == "lambda.invoked":
+            runs += 1
+            if waiting is not None:
+                lane.segments.append(Segment(waiting[0], record.time, "backoff", waiting[1]))
+                waiting = None
+        if mark is not None:
+            lane.markers.append(Marker(record.time, mark, ctx.title(record)))
+        if kind == "lambda.async.retrying":
+            waiting = (record.time, ctx.title(record))
+        elif kind == "lambda.async.succeeded":
+            lane.note = f"succeeded on run {runs}"
+        elif kind == "lambda.async.discarded":
+            lane.note = f"failed {runs} times; Lambda gave up"
+            kept = any(r.kind in ("lambda.dead_letter.delivered", "lambda.destination.delivered") for r in thread.records)
+            if not kept:  # no dead-letter queue, no on-failure destination: the event is lost
+                lane.markers.append(Marker(record.time, "dropped", ctx.title(record)))
+    if waiting is not None:
+        lane.segments.append(Segment(waiting[0], max(waiting[0], ctx.end), "backoff", waiting[1], open=True))
+    return lane
 
 
 def _sender_lane(thread: Thread, ctx: _Context, depth: int) -> Lane:
@@ -251,6 +302,9 @@ def lanes_of(threads: Sequence[Thread], describe: Describer, end: float, dlqs: s
         depth_of[id(thread)] = depth
         if thread.kind == "message":
             lanes.append(_message_lane(thread, ctx, depth, dlqs))
+        elif thread.kind == "invocation":
+            lanes.append(_invocation_lane(thread, ctx, depth))
+            lanes.extend(_delivery_lanes(thread, ctx, depth + 1))
         else:
             lanes.append(_sender_lane(thread, ctx, depth))
             lanes.extend(_delivery_lanes(thread, ctx, depth + 1))

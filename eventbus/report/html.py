@@ -22,7 +22,7 @@ from .text import _final_state, _line_body, _line_header, _summary
 __all__ = ("render_html", "write_html")
 
 _CSS: Final = """
-:root { --label: 310px; --ink: #1f2430; --muted: #5f6675; --rule: #d9dde5; --bg: #ffffff; }
+:root { --label: 330px; --ink: #1f2430; --muted: #5f6675; --rule: #d9dde5; --bg: #ffffff; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: var(--ink); background: #f4f6f9; }
 header { background: #1f2a44; color: #fff; padding: 18px 28px 14px; }
@@ -45,18 +45,20 @@ section.line { margin-bottom: 14px; }
 section.line h2 { margin: 0 0 6px; font-size: 15px; font-weight: 600; }
 section.line h2 .status { font-weight: 600; padding: 1px 8px; border-radius: 10px; font-size: 12px; margin-left: 6px; }
 .status.failed, .status.skipped { background: #fde7e7; color: #b71c1c; }
-.row { display: grid; grid-template-columns: var(--label) 1fr; align-items: center; min-height: 24px; }
+.row { display: grid; grid-template-columns: var(--label) 1fr; align-items: center; min-height: 34px; }
 .row + .row { border-top: 1px dashed #eceff4; }
-.label { font-size: 13px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: 10px; }
-.label .note { color: var(--muted); font-size: 12px; margin-left: 6px; }
+.label { font-size: 13px; line-height: 1.25; padding: 3px 10px 3px 0; overflow: hidden; }
+.label .name { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.label .note { display: block; color: var(--muted); font-size: 11.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.axis { min-height: 24px; }
 .d1 .label { padding-left: 16px; } .d2 .label { padding-left: 32px; } .d3 .label { padding-left: 48px; }
-.d1 .label::before, .d2 .label::before, .d3 .label::before { content: "\\21B3  "; color: var(--muted); }
+.d1 .name::before, .d2 .name::before, .d3 .name::before { content: "\\21B3  "; color: var(--muted); }
 .track { position: relative; height: 22px; margin: 0 8px; }
 .track::before { content: ""; position: absolute; left: 0; right: 0; top: 10px; height: 2px; background: #eef0f4; }
 .axis .track::before { display: none; }
 .axis { color: var(--muted); font-size: 11px; }
 .tick { position: absolute; top: 3px; transform: translateX(-50%); white-space: nowrap; }
-.tick::after { content: ""; position: absolute; left: 50%; top: 15px; height: 5px; border-left: 1px solid #b8beca; }
+
 .seg { position: absolute; top: 5px; height: 12px; min-width: 3px; border-radius: 2px; }
 .seg.open { border-top-right-radius: 0; border-bottom-right-radius: 0; -webkit-mask-image: linear-gradient(to right, #000 85%, transparent); }
 .s-delayed { background: #b39ddb; }
@@ -69,8 +71,9 @@ section.line h2 .status { font-weight: 600; padding: 1px 8px; border-radius: 10p
 .m-matched { background: #00897b; transform: translateX(-50%) rotate(45deg) scale(0.85); }
 .m-nomatch { border: 2px solid #9e9e9e; border-radius: 50%; background: #fff; }
 .m-received { background: #ef6c00; clip-path: polygon(0 0, 100% 50%, 0 100%); }
+.m-invoked { background: #00838f; clip-path: polygon(0 0, 100% 50%, 0 100%); }
 .m-redelivery { background: #fff; border: 3px solid #8e24aa; border-radius: 50%; }
-.m-deleted { background: #2e7d32; clip-path: polygon(14% 44%, 0 65%, 50% 100%, 100% 16%, 80% 0, 43% 62%); }
+.m-deleted { background: #2e7d32; border-radius: 2px; width: 10px; height: 10px; top: 6px; }
 .m-delivered { background: #2e7d32; clip-path: polygon(14% 44%, 0 65%, 50% 100%, 100% 16%, 80% 0, 43% 62%); }
 .m-failed { background: #d32f2f; clip-path: polygon(20% 0, 50% 30%, 80% 0, 100% 20%, 70% 50%, 100% 80%, 80% 100%, 50% 70%, 20% 100%, 0 80%, 30% 50%, 0 20%); }
 .m-deadletter { background: #7f0000; border-radius: 2px; }
@@ -102,7 +105,10 @@ def _pct(x: float) -> str:
 
 
 def _lane_html(lane: Lane, axis: Axis) -> str:
-    parts = [f'<div class="row d{min(lane.depth, 3)}"><div class="label" title="{_E(lane.label)}">{_E(lane.label)}']
+    parts = [
+        f'<div class="row d{min(lane.depth, 3)}"><div class="label" title="{_E(lane.label)}">'
+        f'<span class="name">{_E(lane.label)}</span>'
+    ]
     if lane.note:
         parts.append(f'<span class="note">{_E(lane.note)}</span>')
     parts.append('</div><div class="track">')
@@ -135,7 +141,9 @@ def _axis_html(axis: Axis) -> str:
     for scale, hidden in (("c", False), ("l", True)):
         out.append(f'<div class="ticks-{scale}"{" style=display:none" if hidden else ""}>')
         for x, text in axis.ticks("compressed" if scale == "c" else "linear"):
-            out.append(f'<span class="tick" style="left:{_pct(x)}%">{_E(text)}</span>')
+            # keep the first and last labels inside the track
+            shift = "translateX(0)" if x < 0.08 else "translateX(-100%)" if x > 0.92 else "translateX(-50%)"
+            out.append(f'<span class="tick" style="left:{_pct(x)}%;transform:{shift}">{_E(text)}</span>')
         out.append("</div>")
     out.append("</div></div>")
     return "".join(out)

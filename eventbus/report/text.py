@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Final, TextIO
 
-from ._describe import Describer, input_title
+from .._journal import Record
+from ._describe import Describer, error_text, input_title
 from ._names import Names, clock, short_id
 from ._story import LineStory, Story
 
@@ -44,19 +45,76 @@ def _line_header(line: LineStory, names: Names) -> str:
     return head
 
 
+#: Detail fields that change from one repetition of a retry or redelivery cycle to the next.
+_VOLATILE: Final = frozenset({"attempt", "attempts", "retry_in", "count", "duration", "until", "delay"})
+_MAX_PERIOD = 8
+
+
+class _Repeat:
+    """A stretch of records left out: ``cycles`` more repetitions of the cycle shown before it."""
+
+    __slots__ = ("cycles", "first", "last", "period")
+
+    def __init__(self, period: int, cycles: int, first: Record, last: Record) -> None:
+        self.period, self.cycles, self.first, self.last = period, cycles, first, last
+
+
+def _signature(record: Record) -> tuple[object, ...]:
+    detail = tuple(sorted((k, str(v)) for k, v in record.detail.items() if k not in _VOLATILE))
+    # each run of a function has its own request id; the cycle is the same
+    identifier = "" if record.kind.startswith("lambda.") and record.kind != "lambda.async.retrying" else record.id
+    return (record.kind, record.resource, identifier, detail)
+
+
+def compress(records: Sequence[Record]) -> Iterator[Record | _Repeat]:
+    """The records, with long repetitions of one cycle (a retry, a redelivery) shortened.
+
+    A cycle of up to eight records repeated at least six times is shown twice, then summarised,
+    then shown once more (its last repetition). Linear in the number of records.
+    """
+    signatures = [_signature(record) for record in records]
+    n = len(records)
+    i = 0
+    while i < n:
+        best_period, best_cycles = 0, 0
+        for period in range(1, _MAX_PERIOD + 1):
+            if i + 2 * period > n:
+                break
+            j = i + period
+            while j < n and signatures[j] == signatures[j - period]:
+                j += 1
+            cycles = (j - i) // period
+            if cycles > best_cycles:
+                best_period, best_cycles = period, cycles
+        if best_cycles >= 6:
+            p = best_period
+            yield from records[i : i + 2 * p]
+            hidden_start, hidden_end = i + 2 * p, i + (best_cycles - 1) * p
+            yield _Repeat(p, best_cycles - 3, records[hidden_start], records[hidden_end - 1])
+            yield from records[hidden_end : i + best_cycles * p]
+            i += best_cycles * p
+        else:
+            yield records[i]
+            i += 1
+
+
 def _line_body(line: LineStory, describe: Describer) -> Iterable[str]:
     root = line.root
     skip = root.records[0].seq if root is not None and root.records else -1
-    matched = False
-    for record in line.records:
-        if record.seq == skip:
+    matched = any(record.kind == "events.matched" for record in line.records)
+    records = [record for record in line.records if record.seq != skip]
+    for item in compress(records):
+        if isinstance(item, _Repeat):
+            what = "record" if item.period == 1 else f"{item.period} records"
+            yield (
+                f"  {'':13}  {'...':<{_LABEL}}  the same {what} repeated {item.cycles} more times, "
+                f"from {clock(item.first.time)} to {clock(item.last.time)}"
+            )
             continue
-        if record.kind == "events.matched":
-            matched = True
-        label, text = describe(record)
-        yield f"  {clock(record.time)}  {label:<{_LABEL}}  {text}"
+        label, text = describe(item)
+        yield f"  {clock(item.time)}  {label:<{_LABEL}}  {text}"
     if root is not None and root.kind == "event" and not matched:
-        yield f"  {'':14} {'':<{_LABEL}}  (no rule on {describe.names(line.resource)} matched this event)"
+        yield f"  {clock(line.time)}  {'no match':<{_LABEL}}  no rule on {describe.names(line.resource)} matches this event"
 
 
 def _final_state(story: Story, names: Names) -> Iterable[str]:
@@ -92,8 +150,15 @@ def _final_state(story: Story, names: Names) -> Iterable[str]:
             where = f"line {line}" if line is not None else "no input line"
             why = describe(letter.cause)[1] if letter.cause is not None else "arrived"
             if letter.failure is not None:
-                why += f"; last error: {letter.failure.detail.get('error_code', '')}: {letter.failure.detail.get('error_message', '')}"
+                why += f"; last error: {error_text(letter.failure.detail)}"
             yield f"  {names(letter.dlq)}  message {short_id(letter.message_id)}  ({where})  {why}"
+    if story.retrying:
+        yield f"still being retried when the replay stopped ({len(story.retrying)})"
+        describe = Describer(names)
+        for record in story.retrying:
+            line = story.line_of(story.threads.get(record.id))
+            where = f"line {line}" if line is not None else "no input line"
+            yield f"  {clock(record.time)}  ({where})  {describe(record)[1]}"
     if story.dropped:
         yield f"dropped ({len(story.dropped)})"
         describe = Describer(names)
