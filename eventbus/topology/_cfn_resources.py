@@ -606,7 +606,9 @@ def import_handler(r: Resource, spec: str, directory: Path, inline: str | None =
             module_name, _, attribute = spec.rpartition(".")
             if not module_name:
                 raise TopologyError(f"handler {spec!r} is not of the form module.function")
-            module = r.builder.importer.inline(module_name, inline, f"{r.builder.file}#{r.logical_id}")
+            module = r.builder.importer.inline(
+                module_name, inline, f"{r.builder.file}#{r.logical_id}", owner=r.logical_id
+            )
             handler = getattr(module, attribute, None)
             if not callable(handler):
                 raise TopologyError(f"handler {spec!r}: the inline code defines no function '{attribute}'")

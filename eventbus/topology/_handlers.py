@@ -114,11 +114,27 @@ def _describe_import_error(module: str, directory: Path, error: BaseException) -
 
 
 class HandlerImporter:
-    """Imports handler modules for one load, fresh per handler directory (see the module docstring)."""
+    """Imports handler modules for one load, fresh per handler directory (see the module docstring).
 
-    def __init__(self) -> None:
+    Args:
+        root: the load's base directory. ``modules`` keys a module imported from it by its name
+            (``shop.handlers``), one imported from another directory by that directory relative to
+            the root and its name (``src/orders:app``, as SAM's ``CodeUri`` layouts have one ``app``
+            per function), and inline code by the resource's logical id and its name
+            (``InlineFunction:index``).
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or Path.cwd()).resolve()
         self.modules: dict[str, types.ModuleType] = {}
         self._by_dir: dict[tuple[Path, str], types.ModuleType] = {}
+
+    def _key(self, name: str, directory: Path) -> str:
+        try:
+            relative = directory.relative_to(self.root).as_posix()
+        except ValueError:
+            relative = directory.as_posix()
+        return name if relative == "." else f"{relative}:{name}"
 
     def resolve(self, spec: str, directory: Path, *, style: str = "colon") -> Callable[..., Any]:
         """The callable ``spec`` names, imported from ``directory``.
@@ -163,10 +179,10 @@ class HandlerImporter:
         else:
             module = self._import_fresh(name, directory, local)
         self._by_dir[key] = module
-        self.modules.setdefault(name, module)
+        self.modules[self._key(name, directory)] = module
         return module
 
-    def inline(self, name: str, source: str, origin: str) -> types.ModuleType:
+    def inline(self, name: str, source: str, origin: str, *, owner: str) -> types.ModuleType:
         """A module made from inline code (``Code.ZipFile``, SAM ``InlineCode``).
 
         Raises:
@@ -180,7 +196,7 @@ class HandlerImporter:
             raise TopologyError(
                 f"inline code of module '{name}' failed: {type(error).__name__}: {error}"
             ) from None
-        self.modules.setdefault(name, module)
+        self.modules[f"{owner}:{name}"] = module
         return module
 
     def _import_fresh(self, name: str, directory: Path, local: set[str]) -> types.ModuleType:

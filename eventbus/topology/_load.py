@@ -48,7 +48,10 @@ class Topology:
         warnings: resources (and SAM events) not simulated, by logical id and type.
         notes: what was accepted with no effect in the simulation (IAM roles, policies, permissions).
         outputs: a template's ``Outputs``, resolved.
-        modules: the handler modules imported, by module name (see :mod:`eventbus.topology._handlers`).
+        modules: the handler modules imported: by module name (``shop.handlers``) when imported
+            from the load's base directory, else by directory and name (``src/orders:app``), or by
+            logical id and name for inline code (``InlineFunction:index``); see
+            :mod:`eventbus.topology._handlers`.
         sim: the simulation the resources live in.
     """
 
@@ -150,7 +153,7 @@ def load(
 def _load_document(
     document: Any, sim: Simulation, *, name: str, base_dir: Path, parameters: Mapping[str, Any] | None
 ) -> Topology:
-    importer = HandlerImporter()
+    importer = HandlerImporter(base_dir)
     builder = Builder(sim, file=name, importer=importer)
     if is_cloudformation(document):
         from ._cfn import build_template

@@ -1,0 +1,13 @@
+"""The blue blueprint's handlers: same module name as the other colour's, different code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COLOUR = "blue"
+seen: list[Any] = []
+
+
+def colour(event: Any, context: Any) -> str:
+    seen.append(event)
+    return COLOUR

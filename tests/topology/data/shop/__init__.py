@@ -1,0 +1,1 @@
+"""Handlers of the example shop topologies (imported fresh by each topology load)."""
