@@ -248,9 +248,11 @@ class Numeric(Condition):
     def test(self, value: Value) -> bool:
         if type(value) is not float:
             return False
-        if value < self.low or (value == self.low and not self.low_inclusive):
+        # An infinite bound means "no bound" (as in the PatternSet's range index).
+        low, high = self.low, self.high
+        if low != -math.inf and (value < low or (value == low and not self.low_inclusive)):
             return False
-        return not (value > self.high or (value == self.high and not self.high_inclusive))
+        return high == math.inf or not (value > high or (value == high and not self.high_inclusive))
 
     def render(self) -> str:
         if self.low == self.high:

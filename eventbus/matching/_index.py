@@ -309,8 +309,9 @@ class FieldIndex:
         self.excluded_suffixes.freeze()
         self._anything_but = {}
 
-    def satisfied(self, value: Value) -> int:
-        """The branches whose conditions on this field ``value`` satisfies (exists:false aside)."""
+    def failing(self, value: Value) -> int:
+        """The branches constraining this field that ``value`` does not satisfy
+        (``constrained ^ satisfied``; exists:false aside), cached per string and number value."""
         kind = type(value)
         if kind is str:
             assert isinstance(value, str)
@@ -318,7 +319,7 @@ class FieldIndex:
             if found is None:
                 if len(self.string_cache) >= _CACHE_LIMIT:
                     self.string_cache.clear()
-                found = self.string_cache[value] = self._string(value)
+                found = self.string_cache[value] = self.constrained ^ self._string(value)
             return found
         if kind is float:
             assert isinstance(value, float)
@@ -326,8 +327,19 @@ class FieldIndex:
             if found is None:
                 if len(self.number_cache) >= _CACHE_LIMIT:
                     self.number_cache.clear()
-                found = self.number_cache[value] = self._number(value)
+                found = self.number_cache[value] = self.constrained ^ self._number(value)
             return found
+        return self.constrained ^ self.satisfied(value)
+
+    def satisfied(self, value: Value) -> int:
+        """The branches whose conditions on this field ``value`` satisfies (exists:false aside)."""
+        kind = type(value)
+        if kind is str:
+            assert isinstance(value, str)
+            return self._string(value)
+        if kind is float:
+            assert isinstance(value, float)
+            return self._number(value)
         found = self.exists | self.anything_but_all
         if value is None:
             found |= self.exact_null

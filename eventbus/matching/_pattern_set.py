@@ -5,7 +5,8 @@ The approach of aws/event-ruler and quamina, in Python's terms: every distinct b
 An event is walked only along the paths some pattern references; each leaf value is looked up in its
 field's :class:`~eventbus.matching._index.FieldIndex`, giving the bitset of branches it satisfies
 there; a branch fails when some field it constrains is not satisfied
-(``fail |= constrained[field] & ~satisfied[field]``). No step loops over the patterns.
+(``fail |= constrained[field] & ~satisfied[field]``, cached per value). No step loops over the
+patterns.
 
 Array consistency (event-ruler's ``rulesForJSONEvent``): when the event has an array element holding
 leaves of two referenced fields, the branches that constrain two such fields (or use
@@ -20,6 +21,7 @@ from itertools import chain
 from typing import Any, Final
 
 from ._event import PathTrie, Walk, load_event
+from ._fast import Combine, Fallback, FastPath, build_fast_path
 from ._index import FieldIndex
 from ._match import BranchCheck, EventPattern, branch_matches, compile_checks
 from ._parse import Branch
@@ -35,12 +37,13 @@ class _Compiled:
     """The indexes of one generation of a pattern set."""
 
     __slots__ = (
-        "absent_fail",
         "all_bits",
         "checks",
+        "fast",
         "field_count",
         "field_table",
         "fields",
+        "keep",
         "multi_owners",
         "names",
         "single_names",
@@ -87,7 +90,6 @@ class _Compiled:
                     index.add(condition, mask)
         for index in self.fields:
             index.freeze()
-        self.absent_fail = [index.constrained & ~index.absent for index in self.fields]
         self.field_table = [
             (field_id, index, index.constrained & ~index.absent) for field_id, index in enumerate(self.fields)
         ]
@@ -95,8 +97,33 @@ class _Compiled:
         self.all_bits = (1 << len(branches)) - 1
         # Branches that need the exact array-consistency re-check, per set of shared fields.
         self.suspect_masks: dict[frozenset[int], int] = {}
+        self.keep = [~index.absent for index in self.fields]
+        self.fast: tuple[FastPath, Combine] | None = build_fast_path(self.trie, self.fields)
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
+        if self.fast is None:
+            return self._match_walk(event)
+        fast, combine = self.fast
+        try:
+            failing, shared = fast(event)
+        except Fallback:
+            return self._match_walk(event)
+        union: frozenset[int] = frozenset()
+        if shared:
+            union = shared[0] if len(shared) == 1 else frozenset().union(*shared)
+            keep = self.keep
+            for field_id in union:
+                found = failing[field_id]
+                if found is not None:
+                    failing[field_id] = found & keep[field_id]
+        matched = self.all_bits & ~combine(failing)
+        if not matched:
+            return []
+        if shared and matched & self._suspects(union):
+            return self._match_walk(event)
+        return self._names(matched)
+
+    def _match_walk(self, event: Mapping[str, Any]) -> list[str]:
         walk = Walk(self.trie, self.field_count, event)
         shared = walk.shared_fields()
         fail = 0
@@ -106,18 +133,23 @@ class _Compiled:
                 continue
             if len(found) == 1:
                 value = found[0][0]
-                satisfied = index.string_cache.get(value) if type(value) is str else None
-                if satisfied is None:
-                    satisfied = index.satisfied(value)
+                if isinstance(value, str):
+                    failing = index.string_cache.get(value)
+                elif isinstance(value, float):
+                    failing = index.number_cache.get(value)
+                else:
+                    failing = None
+                if failing is None:
+                    failing = index.failing(value)
             else:
-                satisfied = 0
+                failing = -1
                 for value, _ in found:
-                    satisfied |= index.satisfied(value)
+                    failing &= index.failing(value)
             if shared and field_id in shared:
                 # Under array consistency a field present only in other elements may still count as
                 # absent: keep exists:false branches for the exact re-check below.
-                satisfied |= index.absent
-            fail |= index.constrained ^ satisfied  # satisfied only ever holds constrained bits
+                failing &= ~index.absent
+            fail |= failing
         matched = self.all_bits & ~fail
         if not matched:
             return []
@@ -125,7 +157,8 @@ class _Compiled:
             matched = self._recheck(matched, shared, walk)
         return self._names(matched)
 
-    def _recheck(self, matched: int, shared: frozenset[int], walk: Walk) -> int:
+    def _suspects(self, shared: frozenset[int]) -> int:
+        """Branches needing the exact array-consistency check when these fields are shared."""
         mask = self.suspect_masks.get(shared)
         if mask is None:
             once = twice = absent = 0
@@ -135,7 +168,10 @@ class _Compiled:
                 once |= constrained
                 absent |= self.fields[field_id].absent
             mask = self.suspect_masks[shared] = twice | absent
-        suspects = matched & mask
+        return mask
+
+    def _recheck(self, matched: int, shared: frozenset[int], walk: Walk) -> int:
+        suspects = matched & self._suspects(shared)
         for bit in _bits(suspects):
             if not branch_matches(self.checks[bit], walk.occurrences, True):
                 matched &= ~(1 << bit)

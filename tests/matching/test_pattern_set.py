@@ -132,3 +132,36 @@ def test_order_is_deterministic() -> None:
 
     event = {"a": "2", "b": "1"}
     assert build().match(event) == build().match(event)
+
+
+TRICKY_EVENTS = [
+    {"a": {"b": "x"}, "a.b": "y"},  # dotted key beside nesting: the general walk
+    {"a": [[{"b": "x"}], [{"b": "y", "c": 1}]]},  # arrays of arrays of objects
+    {"a": ({"b": "x"},)},  # a tuple where JSON has an array
+    {"a": {"b": 10**400}},  # an integer beyond float64
+    {"a": {"b": True, "c": None}},
+    {"a": [{"b": "x", "c": 1}, {"b": "y"}]},
+    {"a": [{"b": "y", "c": 2}, {"c": 1}], "d": []},
+    {"a.b": ["x", "y"], "d": [1, "1", True, None]},
+]
+TRICKY_PATTERNS = {
+    "ab_x": {"a": {"b": ["x"]}},
+    "ab_y_c1": {"a": {"b": ["y"], "c": [1]}},
+    "ab_y_no_c": {"a": {"b": ["y"], "c": [{"exists": False}]}},
+    "ab_num": {"a": {"b": [{"numeric": [">", 0]}]}},
+    "ab_true": {"a.b": [True]},
+    "c_null": {"a": {"c": [None]}},
+    "d_one": {"d": [1]},
+    "d_missing": {"d": [{"exists": False}]},
+    "ab_not_x": {"a": {"b": [{"anything-but": "x"}]}},
+}
+
+
+@pytest.mark.parametrize("event", TRICKY_EVENTS)
+def test_generated_fast_path_agrees_with_event_pattern(event: dict[str, object]) -> None:
+    """The generated fast path (or its fall-back to the general walk) answers as EventPattern does."""
+    patterns = PatternSet()
+    for name, pattern in TRICKY_PATTERNS.items():
+        patterns.add(name, pattern)
+    expected = {name for name, pattern in TRICKY_PATTERNS.items() if EventPattern(pattern).matches(event)}
+    assert set(patterns.match(event)) == expected
