@@ -35,7 +35,7 @@ from ._sqs_model import (
 from ._sqs_queue_base import _QUEUE_ATTRIBUTE_NAMES
 from ._sqs_receive import AttributeSelection, Receiving
 from ._sqs_send import Sending
-from ._sqs_storage import INFLIGHT
+from ._sqs_storage import GONE, INFLIGHT
 from ._sqs_validation import (
     MAX_VISIBILITY_TIMEOUT,
     PURGE_INTERVAL,
@@ -110,12 +110,29 @@ class Queue(Sending, Receiving):
         failed: list[BatchFailure] = []
         now = self._sim.time
         delete = self._delete_one
+        by_handle = self._handles
+        record = self._append
+        arn = self.arn
+        # The common case inline: a standard queue without faults, a current handle of a message in
+        # flight; everything else goes through _delete_one.
+        plain = not self.fifo and self._faults is None
+        removed = 0
         for entry_id, handle in pairs:
+            entry = by_handle.get(handle) if plain else None
+            if entry is not None and entry.handle == handle and entry.state == INFLIGHT and entry.old_handles is None:
+                entry.state = GONE
+                del by_handle[handle]
+                removed += 1
+                record(now, "sqs.deleted", arn, entry.message_id, None)
+                successful.append(entry_id)
+                continue
             try:
                 delete(handle, now)
                 successful.append(entry_id)
             except SqsServiceError as error:
                 failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+        self._n_inflight -= removed
+        self._n_deleted += removed
         self._after_removals()
         return BatchResult(successful, failed)
 

@@ -23,7 +23,7 @@ from ._sqs_model import (
     SendEntry,
     SendResult,
 )
-from ._sqs_queue_base import QueueBase, _md5, _sha256
+from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _md5, _sha256
 from ._sqs_storage import Entry
 from ._sqs_validation import (
     DEDUPLICATION_WINDOW,
@@ -146,27 +146,17 @@ class Sending(QueueBase):
     def _send_plain(self, body: str, entry_id: str | None, now: float) -> SendResult:
         """A standard-queue send of a body alone (no attributes, delay or ids): the common case,
         with the checks of :meth:`_send` that apply to it."""
-        if type(body) is not str or not body:
-            raise MissingParameterError("The request must contain the parameter MessageBody.")
-        encoded = body.encode("utf-8", "surrogatepass")
-        size = len(encoded)
-        if size == len(body):
-            if encoded.translate(None, VALID_ASCII):
-                raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
-        elif INVALID_CHARACTER.search(body):
-            raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
-        if size > self._maximum_message_size:
-            raise InvalidParameterValueError(
-                f"One or more parameters are invalid. Reason: Message must be shorter than {self._maximum_message_size} bytes."
-            )
+        encoded = _plain_body(body, self._maximum_message_size)
         md5 = _md5(encoded).hexdigest()
         message_id = self._new_message_id()
+        size = len(encoded)
         self._n_sent += 1
         self._append(now, "sqs.sent", self.arn, message_id, {"bytes": size})
         self._store(Entry(message_id, body, md5, size, now, now), self._delay_seconds, now)
         return SendResult(message_id, md5, None, None, None, entry_id)
 
     def _send_bodies(self, bodies: Sequence[str]) -> SendBatchResult:
+        """SendMessageBatch of bare bodies to a standard queue: one pass, the bookkeeping done once."""
         total = 0
         for body in bodies:
             if type(body) is str:
@@ -176,12 +166,47 @@ class Sending(QueueBase):
         now = self._sim.time
         successful: list[SendResult] = []
         failed: list[BatchFailure] = []
-        send = self._send_plain
+        if self._delay_seconds:
+            send = self._send_plain
+            for entry_id, body in zip(_POSITIONS, bodies, strict=False):
+                try:
+                    successful.append(send(body, entry_id, now))
+                except SqsServiceError as error:
+                    failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+            return SendBatchResult(successful, failed)
+        maximum = self._maximum_message_size
+        record = self._append
+        arn = self.arn
+        bits = self._rng.getrandbits
+        push = self._stored.push
+        show = self._visible.append
         for entry_id, body in zip(_POSITIONS, bodies, strict=False):
             try:
-                successful.append(send(body, entry_id, now))
+                encoded = _plain_body(body, maximum)
             except SqsServiceError as error:
                 failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+                continue
+            md5 = _md5(encoded).hexdigest()
+            h = ((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()
+            message_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+            size = len(encoded)
+            record(now, "sqs.sent", arn, message_id, {"bytes": size})
+            entry = Entry(message_id, body, md5, size, now, now)
+            push(entry)
+            show(entry)
+            successful.append(SendResult(message_id, md5, None, None, None, entry_id))
+        sent = len(successful)
+        if sent:
+            self._n_sent += sent
+            self._n_visible += sent
+            timer = self._retention_alarm.timer
+            expires = now + self._retention_period
+            if timer is None or expires < timer.when:
+                self._retention_alarm.arm(expires)
+            for _ in range(sent):
+                if not self._waiters:
+                    break
+                self._wake()
         return SendBatchResult(successful, failed)
 
     def _send_fifo(
@@ -314,4 +339,20 @@ class Sending(QueueBase):
 
 
 _POSITIONS = tuple(str(i) for i in range(10))
+
+
+def _plain_body(body: object, maximum: int) -> bytes:
+    """The checks of a bare body (see ``check_body``), returning it encoded."""
+    if type(body) is not str or not body:
+        raise MissingParameterError("The request must contain the parameter MessageBody.")
+    encoded = body.encode("utf-8", "surrogatepass")
+    size = len(encoded)
+    if size == len(body):
+        if encoded.translate(None, VALID_ASCII):
+            raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
+    elif INVALID_CHARACTER.search(body):
+        raise InvalidMessageContentsError(INVALID_CHARACTERS_MESSAGE)
+    if size > maximum:
+        raise InvalidParameterValueError(f"One or more parameters are invalid. Reason: Message must be shorter than {maximum} bytes.")
+    return encoded
 _NO_ATTRIBUTES: tuple[dict[str, dict[str, Any]], int] = ({}, 0)

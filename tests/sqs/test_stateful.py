@@ -124,6 +124,21 @@ class SqsMachine(RuleBasedStateMachine):
             assert "The receipt handle has expired." in refused
 
     @precondition(lambda self: bool(self.handles))
+    @rule(data=st.data())
+    def delete_batch(self, data: st.DataObject) -> None:
+        queue = self.handles[-1][0]
+        mine = [i for i, (q, _) in enumerate(self.handles) if q is queue]
+        chosen = data.draw(st.lists(st.sampled_from(mine), min_size=1, max_size=10, unique=True))
+        picked = [self.handles[i][1] for i in chosen]
+        for i in sorted(chosen, reverse=True):
+            del self.handles[i]
+        result = queue.delete_batch([m.receipt_handle for m in picked])
+        assert len(result.successful) + len(result.failed) == len(picked)
+        for failure in result.failed:  # only FIFO queues refuse handles whose visibility timeout ended
+            assert queue.fifo
+            assert "The receipt handle has expired." in failure.message
+
+    @precondition(lambda self: bool(self.handles))
     @rule(data=st.data(), timeout=st.sampled_from([0, 1, 20, 100]))
     def change_visibility(self, data: st.DataObject, timeout: int) -> None:
         queue, message = self.handles[data.draw(st.integers(0, len(self.handles) - 1))]
