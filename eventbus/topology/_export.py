@@ -39,6 +39,7 @@ import yaml
 
 from .._simulation import Simulation
 from ._errors import TopologyError
+from ._handlers import INLINE_SOURCE
 
 if TYPE_CHECKING:
     from ._load import Topology
@@ -304,6 +305,9 @@ class _Exporter:
         qualname = getattr(handler, "__qualname__", None)
         if isinstance(handler, str):
             return {"Handler": handler, "CodeUri": "."}
+        inline = getattr(handler, "__globals__", {}).get(INLINE_SOURCE)
+        if isinstance(inline, str) and module_name and qualname:
+            return {"Handler": f"{module_name}.{qualname}", "InlineCode": inline}
         if not module_name or not qualname or "<" in qualname or "." in qualname:
             self.warnings.append(
                 f"{what}: its handler {qualname or handler!r} is not a module-level function, so Handler cannot import it"

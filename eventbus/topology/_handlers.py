@@ -35,7 +35,10 @@ from typing import Any
 
 from ._errors import TopologyError
 
-__all__ = ("HandlerImporter", "import_factory", "split_handler")
+__all__ = ("INLINE_SOURCE", "HandlerImporter", "import_factory", "split_handler")
+
+#: The global under which a module made from inline code keeps its source.
+INLINE_SOURCE = "__eventbus_inline_source__"
 
 
 def split_handler(spec: str, *, style: str) -> tuple[str, str]:
@@ -190,6 +193,7 @@ class HandlerImporter:
         """
         module = types.ModuleType(name)
         module.__file__ = origin
+        module.__dict__[INLINE_SOURCE] = source  # so that export writes it back as InlineCode
         try:
             exec(compile(source, origin, "exec"), module.__dict__)
         except Exception as error:

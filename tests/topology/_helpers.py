@@ -30,6 +30,15 @@ def drain(queue: Any) -> list[str]:
             queue.delete(message.receipt_handle)
 
 
+def _subscription(attributes: dict[str, str]) -> dict[str, Any]:
+    hidden = ("SubscriptionArn", "PendingConfirmation", "ConfirmationWasAuthenticated")
+    out: dict[str, Any] = {k: v for k, v in attributes.items() if k not in hidden}
+    for key in ("FilterPolicy", "RedrivePolicy"):
+        if key in out:
+            out[key] = json.loads(out[key])  # SNS keeps the text as given; compare the policy
+    return out
+
+
 def snapshot(sim: Simulation) -> dict[str, Any]:
     """What a simulation's topology is, without ids, times or counters: for round-trip comparisons."""
     out: dict[str, Any] = {}
@@ -45,15 +54,7 @@ def snapshot(sim: Simulation) -> dict[str, Any]:
     topics = {}
     for topic in sim.sns.list_topics():
         subscriptions = sorted(
-            json.dumps(
-                {
-                    k: v
-                    for k, v in s.attributes().items()
-                    if k not in ("SubscriptionArn", "PendingConfirmation", "ConfirmationWasAuthenticated")
-                },
-                sort_keys=True,
-            )
-            for s in topic.subscriptions.values()
+            json.dumps(_subscription(s.attributes()), sort_keys=True) for s in topic.subscriptions.values()
         )
         attributes = {k: v for k, v in topic.attributes().items() if not k.startswith("Subscriptions")}
         topics[topic.name] = {"attributes": attributes, "subscriptions": subscriptions}
