@@ -30,6 +30,8 @@ Occurrence: TypeAlias = tuple[Value, Membership]
 
 def load_event(event: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[str, Any]:
     """Accept an event as a mapping or JSON text; it must be a JSON object."""
+    if type(event) is dict:
+        return event
     decoded = json.loads(event) if isinstance(event, (str, bytes, bytearray)) else event
     if not isinstance(decoded, Mapping):
         raise TypeError("an event must be a JSON object")

@@ -312,17 +312,14 @@ class FieldIndex:
     def failing(self, value: Value) -> int:
         """The branches constraining this field that ``value`` does not satisfy
         (``constrained ^ satisfied``; exists:false aside), cached per string and number value."""
-        kind = type(value)
-        if kind is str:
-            assert isinstance(value, str)
+        if isinstance(value, str):
             found = self.string_cache.get(value)
             if found is None:
                 if len(self.string_cache) >= _CACHE_LIMIT:
                     self.string_cache.clear()
                 found = self.string_cache[value] = self.constrained ^ self._string(value)
             return found
-        if kind is float:
-            assert isinstance(value, float)
+        if isinstance(value, float):
             found = self.number_cache.get(value)
             if found is None:
                 if len(self.number_cache) >= _CACHE_LIMIT:
