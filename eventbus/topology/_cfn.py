@@ -450,5 +450,12 @@ def _text(value: Any) -> str:
 def build_template(
     template: Mapping[str, Any], builder: Builder, *, base_dir: Path, parameters: Mapping[str, Any] | None
 ) -> dict[str, Any]:
-    """Create a CloudFormation/SAM template's resources with ``builder``; return its resolved Outputs."""
-    return _Stack(template, builder, base_dir, parameters).build()
+    """Create a CloudFormation/SAM template's resources with ``builder``; return its resolved Outputs.
+
+    Raises:
+        TopologyError: naming the file, line and resource, and what was created before.
+    """
+    try:
+        return _Stack(template, builder, base_dir, parameters).build()
+    except TopologyError as error:
+        raise error.with_context(file=builder.file, created=list(builder.resources)) from None

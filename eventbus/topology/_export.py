@@ -513,6 +513,7 @@ class _Exporter:
                     "Properties": group_props,
                 }
         default_role = f"arn:aws:iam::{self.sim.account_id}:role/eventbus-scheduler"
+        own_roles = f"arn:aws:iam::{self.sim.account_id}:role/"
         for schedule in scheduler.schedules:
             if not self.wanted(schedule.arn):
                 continue
@@ -526,7 +527,8 @@ class _Exporter:
                 else self.arn_ref(arn)
             )
             self.scheduler_targets.append(target["Arn"])
-            if target.get("RoleArn") == default_role:
+            if target.get("RoleArn") == default_role or str(target.get("RoleArn", "")).startswith(own_roles):
+                # The simulation has no IAM: a role of its own account is a name only; deploy with one that works.
                 target["RoleArn"] = {"Fn::GetAtt": [_SCHEDULER_ROLE, "Arn"]}
             if "DeadLetterConfig" in target:
                 self.scheduler_targets.append(self.arn_ref(target["DeadLetterConfig"]["Arn"]))
@@ -760,7 +762,14 @@ def _represent_dict(dumper: _Dumper, data: Mapping[str, Any]) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items())
 
 
+def _represent_str(dumper: _Dumper, data: str) -> yaml.Node:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_str(data)
+
+
 _Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(str, _represent_str)
 
 
 def export_yaml(

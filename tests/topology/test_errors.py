@@ -286,3 +286,28 @@ def test_template_macro_transform(tmp_path: Path) -> None:
 def test_template_without_resources(tmp_path: Path) -> None:
     error = error_of(tmp_path, "template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n")
     assert error.reason == "a template needs a Resources section with at least one resource"
+
+
+def test_an_intrinsic_that_fails_names_its_line_and_what_was_created(tmp_path: Path) -> None:
+    # Fn::Select with an index outside the list (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-select.html)
+    text = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n  B:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Select [3, [a, b]]\n"
+    error = error_of(tmp_path, "template.yaml", text)
+    assert (error.line, error.resource) == (7, "B (AWS::SQS::Queue)")
+    assert error.reason == 'Fn::Select index 3 is outside the list ["a", "b"]'
+    assert error.created == ("A",)
+
+
+def test_public_names() -> None:
+    # anyio's house rule: a tuple __all__ of names that exist.
+    import eventbus.topology as topology
+
+    assert isinstance(topology.__all__, tuple)
+    assert all(hasattr(topology, name) for name in topology.__all__)
+    assert set(topology.__all__) >= {
+        "Topology",
+        "TopologyError",
+        "load",
+        "find_default",
+        "export",
+        "export_yaml",
+    }
