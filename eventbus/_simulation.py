@@ -33,6 +33,7 @@ from .clock import Clock, SystemClock, VirtualClock
 from .errors import ResourceNotFoundError, SimulationError
 
 if TYPE_CHECKING:
+    from .faults import FaultInjector
     from .services.events import EventsService
     from .services.lambda_ import LambdaService
     from .services.scheduler import SchedulerService
@@ -334,6 +335,9 @@ class Simulation:
         self._async_host = False
         self._foreign: list[tuple[Task[Any], object]] = []
         self._services: dict[str, object] = {}
+        # The fault plan (eventbus.faults), None until ``sim.faults`` is first used: services test
+        # this one attribute at their decision points, so a run without faults pays nothing more.
+        self._faults: FaultInjector | None = None
         self.record(
             "simulation.started",
             detail={"seed": seed, "start": self.iso(0.0), "account": account_id, "region": region},
@@ -523,6 +527,20 @@ class Simulation:
         from .services.events import EventsService
 
         return self.service("events", EventsService)
+
+    @property
+    def faults(self) -> FaultInjector:
+        """The simulation's fault plan (:mod:`eventbus.faults`), created empty on first use.
+
+        Off by default: until a fault is added, nothing is injected and nothing is drawn from the
+        generator. Every decision is drawn from ``sim.rng``, so the same seed gives the same faults.
+        """
+        injector = self._faults
+        if injector is None:
+            from .faults import FaultInjector
+
+            injector = self._faults = FaultInjector(self)
+        return injector
 
     @property
     def lambda_(self) -> LambdaService:
