@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ._build import Builder, order_by_dependencies
+from ._cfn_lambda import LAMBDA_HANDLERS
 from ._cfn_resources import HANDLERS, NOTED_TYPES, OPERATIONS, Made, Resource, placeholder
 from ._errors import TopologyError
 from ._intrinsics import Resolver, references
+from ._sam import expand, serverless_function
 from ._yaml import Marked, MarkedList
 
 __all__ = ("build_template",)
@@ -62,6 +64,7 @@ _RESOURCE_KEYS = (
     "UpdatePolicy",
 )
 _SAM = "AWS::Serverless-2016-10-31"
+_HANDLERS = {**HANDLERS, **LAMBDA_HANDLERS, "AWS::Serverless::Function": serverless_function}
 _KNOWN_TRANSFORMS = (_SAM, "AWS::LanguageExtensions")
 _STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]*")
 _PSEUDO = (
@@ -244,8 +247,6 @@ class _Stack:
         self.check_sections()
         resources: Mapping[str, Any] = self.template["Resources"]
         if self.sam:
-            from ._sam import expand
-
             resources = expand(self.template, self.b)
         sim = self.b.sim
         parameters = self.resolve_parameters()
@@ -370,7 +371,7 @@ class _Stack:
             base_dir=self.base_dir,
             metadata=_mapping(definition.get("Metadata")),
         )
-        handler = HANDLERS.get(kind)
+        handler = _HANDLERS.get(kind)
         if handler is None:
             made = placeholder(resource)
             if kind in NOTED_TYPES:

@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from ._build import Builder
-from ._cfn_resources import HANDLERS, Made, Resource, create_function, import_handler
+from ._cfn_lambda import create_function, import_handler
+from ._cfn_resources import Made, Resource
 from ._errors import TopologyError
 from ._yaml import Marked
 
-__all__ = ("expand",)
+__all__ = ("expand", "serverless_function")
 
 _FUNCTION = "AWS::Serverless::Function"
 #: AWS::Serverless::Function properties that decide what the simulation runs.
@@ -129,9 +130,6 @@ def serverless_function(r: Resource) -> Made:
             f"{r.label}: CodeUri in S3 is not fetched; the handler is imported from {r.base_dir}"
         )
     return create_function(r, name, import_handler(r, spec, directory, inline))
-
-
-HANDLERS[_FUNCTION] = serverless_function
 
 
 def _merge(base: Any, override: Any) -> Any:
