@@ -181,6 +181,7 @@ def test_json_files_load_too(sim: Simulation) -> None:
 
 
 def test_a_parsed_mapping_loads(sim: Simulation) -> None:
+    # DelaySeconds (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html)
     topology = load({"queues": {"a": {"delay_seconds": 5}}}, sim)
     assert topology.source == "<mapping>"
     assert sim.sqs.get_queue("a").delay_seconds == 5
@@ -230,6 +231,8 @@ def test_two_targets_to_one_destination_get_distinct_ids(sim: Simulation) -> Non
 
 
 def test_find_default_prefers_topology_then_template(tmp_path: Path) -> None:
+    # eventbus's own rule (issue 9): the topology next to an events file; SAM's default name is template.yaml
+    # (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-cli-command-reference-sam-deploy.html).
     events = tmp_path / "events.jsonl"
     events.write_text("")
     assert find_default(events) is None
@@ -273,6 +276,7 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
 
 
 def test_python_factory_returning_nothing_lists_what_it_created(sim: Simulation) -> None:
+    # A factory builds through the native APIs (CreateQueue, CreateEventBus, PutRule, PutTargets).
     topology = load("factory:build", sim, base_dir=DATA)
     assert topology.kind == "python"
     assert topology.resources == {
