@@ -39,6 +39,8 @@ __all__ = (
     "Suffix",
     "Value",
     "Wildcard",
+    "ascii_lower",
+    "ignore_case_regex",
     "ip_literal",
     "wildcard_regex",
 )
@@ -85,6 +87,32 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(char))
         i += 1
     return re.compile("".join(out), re.DOTALL)
+
+
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only (for patterns that are pure ASCII, see :func:`ignore_case_regex`)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def ignore_case_regex(text: str, mode: str) -> re.Pattern[str]:
+    """event-ruler's case-insensitive matching (``input/EqualsIgnoreCaseParser``): each character of
+    the pattern matches its own lower-case or upper-case form (``Locale.ROOT``), character by
+    character and without context, so a Greek capital sigma matches either small sigma and a
+    final sigma in the pattern matches only itself or the capital. ``mode`` is ``full``, ``prefix`` or
+    ``suffix``."""
+    parts: list[str] = []
+    for char in text:
+        forms = sorted({char.lower(), char.upper()})
+        parts.append(
+            re.escape(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(re.escape, forms)) + ")"
+        )
+    body = "".join(parts)
+    if mode == "suffix":
+        return re.compile("(?:" + body + r")\Z", re.DOTALL)
+    return re.compile(body, re.DOTALL)
 
 
 def _render_number(value: float) -> str:
@@ -177,12 +205,17 @@ class Prefix(Condition):
 
     value: str
     ignore_case: bool = False
+    regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ignore_case and self.regex is None:
+            object.__setattr__(self, "regex", ignore_case_regex(self.value, "prefix"))
 
     def test(self, value: Value) -> bool:
         if type(value) is not str:
             return False
-        if self.ignore_case:
-            return value.lower().startswith(self.value.lower())
+        if self.regex is not None:
+            return self.regex.match(value) is not None
         return value.startswith(self.value)
 
     def render(self) -> str:
@@ -196,12 +229,17 @@ class Suffix(Condition):
 
     value: str
     ignore_case: bool = False
+    regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ignore_case and self.regex is None:
+            object.__setattr__(self, "regex", ignore_case_regex(self.value, "suffix"))
 
     def test(self, value: Value) -> bool:
         if type(value) is not str:
             return False
-        if self.ignore_case:
-            return value.lower().endswith(self.value.lower())
+        if self.regex is not None:
+            return self.regex.search(value) is not None
         return value.endswith(self.value)
 
     def render(self) -> str:
@@ -214,9 +252,13 @@ class EqualsIgnoreCase(Condition):
     """``{"equals-ignore-case": "..."}``: strings only."""
 
     value: str
+    regex: re.Pattern[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", ignore_case_regex(self.value, "full"))
 
     def test(self, value: Value) -> bool:
-        return type(value) is str and value.lower() == self.value.lower()
+        return type(value) is str and self.regex.fullmatch(value) is not None
 
     def render(self) -> str:
         return json.dumps({"equals-ignore-case": self.value})
@@ -369,13 +411,16 @@ class AnythingButSuffix(Condition):
 @dataclass(frozen=True, slots=True)
 class AnythingButIgnoreCase(Condition):
     """``{"anything-but": {"equals-ignore-case": ...}}``: every value except strings equal, ignoring
-    case, to a listed one."""
+    case (per character, as event-ruler does), to a listed one."""
 
-    lowered: frozenset[str]
-    written: tuple[str, ...] = field(compare=False)
+    written: tuple[str, ...]
+    regexes: tuple[re.Pattern[str], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regexes", tuple(ignore_case_regex(text, "full") for text in self.written))
 
     def test(self, value: Value) -> bool:
-        return type(value) is not str or value.lower() not in self.lowered
+        return type(value) is not str or not any(regex.fullmatch(value) for regex in self.regexes)
 
     def render(self) -> str:
         return json.dumps({"anything-but": {"equals-ignore-case": _one_or_list(self.written)}})

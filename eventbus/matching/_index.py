@@ -32,6 +32,7 @@ from ._conditions import (
     Suffix,
     Value,
     Wildcard,
+    ascii_lower,
     ip_literal,
 )
 
@@ -240,18 +241,25 @@ class FieldIndex:
             address = (condition.version, condition.address)
             self.ip_exact[address] = self.ip_exact.get(address, 0) | bits
         elif isinstance(condition, Prefix):
-            if condition.ignore_case:
-                self.prefixes_ignore_case.add(condition.value.lower(), bits)
-            else:
+            if not condition.ignore_case:
                 self.prefixes.add(condition.value, bits)
-        elif isinstance(condition, Suffix):
-            if condition.ignore_case:
-                self.suffixes_ignore_case.add(condition.value.lower(), bits)
+            elif condition.value.isascii():
+                self.prefixes_ignore_case.add(ascii_lower(condition.value), bits)
             else:
+                self._slow_strings.append((condition, bits))
+        elif isinstance(condition, Suffix):
+            if not condition.ignore_case:
                 self.suffixes.add(condition.value, bits)
+            elif condition.value.isascii():
+                self.suffixes_ignore_case.add(ascii_lower(condition.value), bits)
+            else:
+                self._slow_strings.append((condition, bits))
         elif isinstance(condition, EqualsIgnoreCase):
-            key = condition.value.lower()
-            self.ignore_case[key] = self.ignore_case.get(key, 0) | bits
+            if condition.value.isascii():
+                key = ascii_lower(condition.value)
+                self.ignore_case[key] = self.ignore_case.get(key, 0) | bits
+            else:
+                self._slow_strings.append((condition, bits))
         elif isinstance(condition, Wildcard):
             self.wildcards.append((condition.regex, bits))
         elif isinstance(condition, Numeric):
@@ -266,7 +274,7 @@ class FieldIndex:
         elif isinstance(condition, _ANYTHING_BUT):
             self._anything_but[condition] = self._anything_but.get(condition, 0) | bits
         else:  # pragma: no cover - every parsed condition kind is handled above
-            self._slow_strings.append((condition, bits))
+            raise TypeError(f"unknown condition {condition!r}")
 
     def freeze(self) -> None:
         """Finish building: sort affix lengths, build range trees, split anything-but fast/slow."""
@@ -285,7 +293,10 @@ class FieldIndex:
             duplicated |= seen & bits
             seen |= bits
         for condition, bits in self._anything_but.items():
-            if bits & duplicated:
+            if bits & duplicated or (
+                isinstance(condition, AnythingButIgnoreCase)
+                and not all(t.isascii() for t in condition.written)
+            ):
                 self.anything_but_slow.append((condition, bits))
                 continue
             self.anything_but_all |= bits
@@ -301,8 +312,9 @@ class FieldIndex:
                 for text in condition.suffixes:
                     self.excluded_suffixes.add(text, bits)
             elif isinstance(condition, AnythingButIgnoreCase):
-                for text in condition.lowered:
-                    self.excluded_ignore_case[text] = self.excluded_ignore_case.get(text, 0) | bits
+                for text in condition.written:
+                    key = ascii_lower(text)
+                    self.excluded_ignore_case[key] = self.excluded_ignore_case.get(key, 0) | bits
             elif isinstance(condition, AnythingButWildcard):
                 self.excluded_wildcards.append((condition.regexes, bits))
         self.excluded_prefixes.freeze()
@@ -363,7 +375,10 @@ class FieldIndex:
         if self.suffixes.lengths:
             found |= self.suffixes.suffixes_of(value)
         if self.prefixes_ignore_case.lengths or self.suffixes_ignore_case.lengths or self.ignore_case:
-            lowered = value.lower()
+            # Pure-ASCII patterns only: a pattern letter matches its two ASCII case forms, so
+            # lowering only ASCII letters of the value compares exactly (event-ruler's per-character
+            # casing); other patterns are tested one by one below.
+            lowered = ascii_lower(value)
             found |= self.ignore_case.get(lowered, 0)
             if self.prefixes_ignore_case.lengths:
                 found |= self.prefixes_ignore_case.prefixes_of(lowered)
@@ -379,7 +394,7 @@ class FieldIndex:
             if self.excluded_suffixes.lengths:
                 excluded |= self.excluded_suffixes.suffixes_of(value)
             if self.excluded_ignore_case:
-                excluded |= self.excluded_ignore_case.get(value.lower(), 0)
+                excluded |= self.excluded_ignore_case.get(ascii_lower(value), 0)
             for regexes, bits in self.excluded_wildcards:
                 if any(regex.fullmatch(value) is not None for regex in regexes):
                     excluded |= bits
@@ -387,7 +402,7 @@ class FieldIndex:
         for condition, bits in self.anything_but_slow:
             if condition.test(value):
                 found |= bits
-        for condition, bits in self._slow_strings:  # pragma: no cover - unused today
+        for condition, bits in self._slow_strings:  # case-insensitive patterns beyond ASCII
             if condition.test(value):
                 found |= bits
         return found

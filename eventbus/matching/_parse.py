@@ -464,7 +464,7 @@ def _anything_but_set(kind: str, items: list[Any]) -> Condition:
     if kind == "suffix":
         return AnythingButSuffix(unique)
     if kind == "equals-ignore-case":
-        return AnythingButIgnoreCase(frozenset(v.lower() for v in unique), unique)
+        return AnythingButIgnoreCase(unique)
     for pattern in unique:
         _check_wildcard(pattern)
     return AnythingButWildcard(unique, tuple(wildcard_regex(p) for p in unique))

@@ -8,9 +8,17 @@ there; a branch fails when some field it constrains is not satisfied
 (``fail |= constrained[field] & ~satisfied[field]``, cached per value). No step loops over the
 patterns.
 
+The walk and the per-field evaluation run as generated code (:mod:`eventbus.matching._fast`), which
+hands unusual events (keys holding dots, arrays of arrays of objects, non-JSON types) to the general
+walk of :mod:`eventbus.matching._event`.
+
 Array consistency (event-ruler's ``rulesForJSONEvent``): when the event has an array element holding
 leaves of two referenced fields, the branches that constrain two such fields (or use
 ``exists: false`` on one) among those still standing are re-checked exactly, element by element.
+
+Results come back in a deterministic order: patterns with one branch grouped by identical branch
+(groups in order of first addition, members in insertion order), then ``$or`` patterns in insertion
+order. (Plain insertion order would cost a sort of every result.)
 """
 
 from __future__ import annotations
@@ -221,8 +229,10 @@ class PatternSet:
     """Named event patterns compiled together: ``match(event)`` returns every matching name.
 
     Matching costs what the event's referenced fields cost, not one test per pattern (see the module
-    documentation). Names come back in the order they were first added. Adding or removing patterns
-    only marks the set stale; it is recompiled on the next match.
+    documentation); names come back in a deterministic order (identical patterns together, ``$or``
+    patterns last). Adding or removing patterns only marks the set stale; it is recompiled on the next
+    match. Semantics are aws/event-ruler's ``Machine.rulesForJSONEvent``
+    (https://github.com/aws/event-ruler), the engine of EventBridge rules.
 
     Example:
         >>> patterns = PatternSet()

@@ -88,3 +88,25 @@ def test_reasonable_wildcards_are_accepted() -> None:
     assert matches(
         {"f": [{"wildcard": "*.png"}, {"wildcard": "*.jpg"}, {"wildcard": "*.gif"}]}, {"f": "a.gif"}
     )
+
+
+@pytest.mark.parametrize(
+    ("condition", "value", "expected"),
+    [
+        ({"prefix": {"equals-ignore-case": "ΑΣ"}}, "ΑΣA", True),  # no final-sigma context
+        ({"suffix": {"equals-ignore-case": "Σ"}}, "ΑΣ", True),
+        ({"equals-ignore-case": "σ"}, "Σ", True),
+        ({"equals-ignore-case": "k"}, "\u212a", False),  # the Kelvin sign is not a case form of k
+        ({"equals-ignore-case": "é"}, "É", True),
+        ({"anything-but": {"equals-ignore-case": "ΑΣ"}}, "ασ", False),
+    ],
+)
+def test_ignore_case_is_per_character_event_ruler(condition: object, value: str, expected: bool) -> None:
+    """event-ruler input/EqualsIgnoreCaseParser: each pattern character matches its own lower- or
+    upper-case form, without context (notes/pattern-discrepancies.md section 4)."""
+    from eventbus.matching import PatternSet
+
+    assert matches({"f": [condition]}, {"f": value}) is expected
+    patterns = PatternSet()
+    patterns.add("p", {"f": [condition]})
+    assert (patterns.match({"f": value}) == ["p"]) is expected
