@@ -204,8 +204,9 @@ class SqsFaults(msgspec.Struct, frozen=True, kw_only=True):
     so a run without faults draws nothing. FIFO queues never commit these faults.
 
     Attributes:
-        duplicate_rate: per received message, the chance that a second copy stays in the queue
-            and is delivered again later (with its own receipt handle).
+        duplicate_rate: per message, decided at its first receive, the chance that a second copy
+            stays in the queue and is delivered again (with its own receipt handle). A message is
+            duplicated at most once, and a copy never, so duplicates are independent per message.
         redeliver_after_delete_rate: per deleted message, the chance that a copy on another server
             missed the delete and comes back ``redeliver_delay`` seconds later.
         redeliver_delay: seconds before such a copy reappears.

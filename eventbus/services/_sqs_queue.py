@@ -80,6 +80,9 @@ class Queue(Sending, Receiving):
         if entry is None:
             self._unknown_handle(receipt_handle)
             return
+        plan = self._sim._faults
+        if plan is not None and plan._ignores_delete(self.arn, receipt_handle, entry.message_id):
+            return  # a handle made stale by an injected visibility expiry: succeeds, deletes nothing
         current = entry.handle == receipt_handle and entry.state == INFLIGHT
         if self.fifo and not current:
             raise InvalidParameterValueError(
@@ -91,6 +94,10 @@ class Queue(Sending, Receiving):
         faults = self._faults
         if faults is not None and faults.redeliver_after_delete_rate and self._rng.random() < faults.redeliver_after_delete_rate:
             self._sim.call_later(faults.redeliver_delay, self._redeliver, entry)
+        elif plan is not None and not self.fifo:
+            lost = plan._draw("lost_delete", (self.arn,), self.arn, entry.message_id, record=False)
+            if lost is not None:  # journaled when the copy comes back
+                self._sim.call_later(lost.delay, self._redeliver, entry, "lost_delete", "fault.injected")
 
     def delete_batch(self, receipt_handles: Iterable[str] | Mapping[str, str]) -> BatchResult:
         """Delete up to 10 messages (DeleteMessageBatch); each entry succeeds or fails on its own.

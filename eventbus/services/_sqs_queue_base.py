@@ -31,6 +31,7 @@ from ._sqs_validation import (
 )
 
 if TYPE_CHECKING:
+    from .._faults import FaultInjector
     from ._sqs_service import SqsService
 
 __all__ = ("QueueBase",)
@@ -119,6 +120,9 @@ class QueueBase:
         self._handle_prefix = _HANDLE_PREFIX + self._tag
         self._handle_count = self._rng.getrandbits(64) << 32
         self._faults = None if fifo or faults is None or not faults.any else faults
+        # Message ids already decided for duplication (faults only): a message is duplicated at most
+        # once, and never a copy, so duplicates are independent draws per message.
+        self._duplication_decided: set[str] | None = None
         self._settings: dict[str, Any] = dict(_DEFAULTS)
         if fifo:
             self._settings["FifoQueue"] = True
@@ -479,8 +483,39 @@ class QueueBase:
         self._store(entry, 0, now)
         return entry
 
-    def _add_copy(self, entry: Entry, now: float, fault: str) -> None:
-        """A second copy of a message (a standard queue's at-least-once delivery)."""
+    def _duplicate(self, entries: list[Entry], now: float, faults: SqsFaults | None, plan: FaultInjector | None) -> None:
+        """At a message's first receive, maybe leave a second copy visible (at-least-once delivery).
+
+        Each message is decided once, at its first receive here: its copy, and its later receives,
+        are never duplicated again, so duplicates are independent per message (not copies of copies
+        in the same receive rounds). Legacy :class:`SqsFaults` draw first (journaled ``sqs.fault``),
+        then the simulation's fault plan (``fault.injected``).
+        """
+        decided = self._duplication_decided
+        if decided is None:
+            decided = self._duplication_decided = set()
+        rate = faults.duplicate_rate if faults is not None else 0.0
+        rng = self._rng
+        for entry in entries:
+            message_id = entry.message_id
+            if message_id in decided:
+                continue
+            decided.add(message_id)
+            if rate and rng.random() < rate:
+                self._add_copy(entry, now, "duplicate")
+            elif plan is not None and plan._draw("duplicate_delivery", (self.arn,), self.arn, message_id, record=False) is not None:
+                self._add_copy(entry, now, "duplicate_delivery", "fault.injected")
+
+    def _skip_for_reorder(self, entry: Entry, faults: SqsFaults | None, plan: FaultInjector | None) -> bool:
+        """Whether a receive passes ``entry`` over this time (best-effort ordering), journaled."""
+        if faults is not None and faults.reorder_rate and self._rng.random() < faults.reorder_rate:
+            self._append(self._sim.time, "sqs.fault", self.arn, entry.message_id, {"fault": "reorder"})
+            return True
+        return plan is not None and plan._draw("reorder", (self.arn,), self.arn, entry.message_id) is not None
+
+    def _add_copy(self, entry: Entry, now: float, fault: str, kind: str = "sqs.fault") -> None:
+        """A second copy of a message (a standard queue's at-least-once delivery), journaled as
+        ``kind`` (``sqs.fault`` for :class:`SqsFaults`, ``fault.injected`` for the fault plan)."""
         copy = Entry(
             entry.message_id,
             entry.body,
@@ -495,16 +530,16 @@ class QueueBase:
         )
         copy.receive_count = entry.receive_count
         copy.first_receive_at = entry.first_receive_at
-        self._append(now, "sqs.fault", self.arn, entry.message_id, {"fault": fault})
+        self._append(now, kind, self.arn, entry.message_id, {"fault": fault})
         self._stored.push(copy)
         self._n_visible += 1
         self._visible.append(copy)
         if self._waiters:
             self._wake()
 
-    def _redeliver(self, entry: Entry) -> None:
+    def _redeliver(self, entry: Entry, fault: str = "redelivered", kind: str = "sqs.fault") -> None:
         if not self.deleted and entry.enqueued_at + self._retention_period > self._sim.time:
-            self._add_copy(entry, self._sim.time, "redelivered")
+            self._add_copy(entry, self._sim.time, fault, kind)
 
     # -------------------------------------------------------------- handles
     def _unknown_handle(self, handle: object) -> bool:

@@ -184,6 +184,7 @@ class Receiving(QueueBase):
             if retried is not None:
                 return retried
         faults = self._faults
+        plan = None if self.fifo else self._sim._faults
         if faults is not None and short_poll and self._n_visible:
             rng = self._rng
             if faults.empty_receive_rate and rng.random() < faults.empty_receive_rate:
@@ -192,6 +193,8 @@ class Receiving(QueueBase):
             if n > 1 and faults.partial_receive_rate and rng.random() < faults.partial_receive_rate:
                 n = rng.randint(1, n - 1)
                 self._append(now, "sqs.fault", self.arn, "", {"fault": "partial_receive", "max": n})
+        if short_poll and plan is not None and self._n_visible and plan._draw("empty_receive", (self.arn,), self.arn, "") is not None:
+            return []
         if self.fifo:
             visited: list[Group] = []
             entries = self._take_fifo(n, visited)
@@ -208,10 +211,8 @@ class Receiving(QueueBase):
                 self._attempts[attempt_id] = (now + DEDUPLICATION_WINDOW, [(e, h, e.vis_token) for e, h in out])
         elif visibility == 0:
             self._visible.extendleft(reversed(entries))
-        elif faults is not None and faults.duplicate_rate:
-            for entry in entries:
-                if self._rng.random() < faults.duplicate_rate:
-                    self._add_copy(entry, now, "duplicate")
+        elif (faults is not None and faults.duplicate_rate) or (plan is not None and plan._has("duplicate_delivery")):
+            self._duplicate(entries, now, faults, plan)
         return out
 
     def _retry_attempt(self, attempt_id: str, visibility: int, now: float) -> list[tuple[Entry, str]] | None:
@@ -244,15 +245,20 @@ class Receiving(QueueBase):
         policy = self._redrive
         max_count = policy.max_receive_count if policy is not None else 0
         faults = self._faults
+        plan = self._sim._faults
         reorders = 0
         while visible and len(out) < n:
             entry = visible.popleft()
             if entry.state != VISIBLE:
                 continue
-            if faults is not None and faults.reorder_rate and visible and reorders < _MAX_REORDERS and self._rng.random() < faults.reorder_rate:
+            if (
+                (faults is not None or plan is not None)
+                and visible
+                and reorders < _MAX_REORDERS
+                and self._skip_for_reorder(entry, faults, plan)
+            ):
                 reorders += 1
                 visible.append(entry)
-                self._append(self._sim.time, "sqs.fault", self.arn, entry.message_id, {"fault": "reorder"})
                 continue
             if max_count and entry.receive_count >= max_count and self._dead_letter(entry, policy):  # type: ignore[arg-type]
                 continue
