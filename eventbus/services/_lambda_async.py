@@ -69,6 +69,11 @@ def enqueue(function: Function, event: Any) -> str:
     if faults is not None and faults.duplicate_async_rate and sim.rng.random() < faults.duplicate_async_rate:
         sim.record("lambda.fault", function.arn, request_id, {"fault": "duplicate_async"})
         sim.call_later(faults.duplicate_delay, _attempt, _Event(function, request_id, event, sim.time))
+    plan = sim._faults
+    if plan is not None:
+        duplicate = plan._draw("async_duplicate", (function.arn,), function.arn, request_id)
+        if duplicate is not None:
+            sim.call_later(duplicate.delay, _attempt, _Event(function, request_id, event, sim.time))
     return request_id
 
 

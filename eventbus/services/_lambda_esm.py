@@ -328,6 +328,9 @@ class EventSourceMapping:
         ids = [message.message_id for message in batch]
         self._n_batches += 1
         sim.record("lambda.esm.batch", self.arn, self.uuid, {"function": self.function.name, "messages": ids})
+        plan = sim._faults
+        if plan is not None:  # an injected fault may let the batch's visibility run out during the handler
+            plan._expire_during_handler(queue, batch, self.function.arn)
         invocation = await self._invoke({"Records": records}, queue, batch)
         if invocation is None:
             return

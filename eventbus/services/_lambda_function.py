@@ -212,7 +212,9 @@ class Function:
                 )
             on_done(invocation)
 
-        execute(self._sim, self, event, request_id, done)
+        plan = self._sim._faults
+        crash = plan._crash(self.arn, request_id) if plan is not None else None
+        execute(self._sim, self, event, request_id, done, crash)
         return None
 
     def start(self, payload: Any, on_done: Callable[[Invocation], None], *, request_id: str | None = None) -> str:

@@ -25,7 +25,7 @@ import inspect
 import json
 import traceback
 from collections.abc import Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
@@ -177,6 +177,11 @@ def _runtime_error(kind: str, message: str, request_id: str) -> dict[str, Any]:
     return {"errorMessage": message, "errorType": kind, "requestId": request_id, "stackTrace": []}
 
 
+def _runtime_exit(request_id: str) -> dict[str, Any]:
+    """The error of an invocation whose runtime process died (an injected crash)."""
+    return _runtime_error("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: signal: killed", request_id)
+
+
 class _Killable:
     """Drives a handler's coroutine and stops it for good once ``kill()`` is called.
 
@@ -225,11 +230,14 @@ def execute(
     event: Any,
     request_id: str,
     on_done: Callable[[Invocation], None],
+    crash: Literal["before", "after"] | None = None,
 ) -> None:
     """Run ``function``'s handler once on ``event`` (already decoded afresh) and report the Invocation.
 
     The caller has already taken a unit of concurrency; ``on_done`` is called exactly once, at the
-    simulation time the invocation ends.
+    simulation time the invocation ends. ``crash`` is an injected fault (:mod:`eventbus.faults`):
+    the runtime exits before the handler runs, or after it returned, and the invocation fails with
+    ``Runtime.ExitError``.
     """
     started = sim.time
     deadline = started + function.timeout
@@ -243,6 +251,8 @@ def execute(
         if finished:
             return
         finished = True
+        if crash == "after" and ok:
+            ok, payload = False, _runtime_exit(request_id)
         timer.cancel()
         ended = sim.time
         if not ok and not timed_out and isinstance(payload, dict):
@@ -301,6 +311,9 @@ def execute(
         finish(True, json.loads(text))
 
     timer = sim.call_at(deadline, time_out)
+    if crash == "before":
+        finish(False, _runtime_exit(request_id))
+        return
     handler = function.resolve_handler()
     if isinstance(handler, dict):  # the runtime could not load the handler (CreateFunction with a bad Handler)
         finish(False, dict(handler, requestId=request_id))
