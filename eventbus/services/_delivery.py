@@ -264,6 +264,12 @@ class Delivery:
 
     def _try(self) -> None:
         self.attempts += 1
+        plan = self.sim._faults
+        if plan is not None:  # an injected delivery failure (eventbus.faults) fails this attempt
+            error = plan._delivery_error(self.kind, self.source, self.target, self.message_id, self.attempts)
+            if error is not None:
+                self._done(Outcome(False, None, error))
+                return
         try:
             self.attempt(self._done)
         except ServiceError as exc:  # an endpoint that refuses outright (e.g. it no longer exists)
