@@ -99,3 +99,10 @@ __all__ = (
     "md5_of_attributes",
     "md5_of_body",
 )
+
+# Public classes report the public module (reprs, tracebacks and pickles say eventbus.services.sqs).
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        _value.__module__ = __name__
+del _name, _value
