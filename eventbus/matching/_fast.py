@@ -72,44 +72,55 @@ def build_fast_path(
             f"{indent}acc[{field_id}] = x if a is None else a & x",
         ]
 
-    def scalar(node: PathTrie, var: str, indent: str) -> list[str]:
-        """Code for a value ``var`` already known not to be a dict or a list."""
+    def leaf(field_id: int, lookup: str, indent: str) -> list[str]:
+        return [f"{indent}{lookup}", *accumulate(field_id, indent)]
+
+    def scalar_branches(node: PathTrie, var: str, indent: str, first: bool) -> list[str]:
+        """``if``/``elif`` branches for scalar types (with ``k = type(var)`` already computed)."""
         field_id = node.field_id
+        keyword = "if" if first else "elif"
         if field_id < 0:
             return [
-                f"{indent}t = type({var})",
-                f"{indent}if not (t is _str or t is _float or t is _int or t is _bool or {var} is None):",
-                f"{indent}    raise _Fallback",
+                f"{indent}{keyword} k is _str or k is _float or k is _int or k is _bool or {var} is None:",
+                f"{indent}    pass",
             ]
         return [
-            f"{indent}t = type({var})",
-            f"{indent}if t is _str:",
+            f"{indent}{keyword} k is _str:",
             f"{indent}    x = S{field_id}.get({var})",
             f"{indent}    if x is None:",
             f"{indent}        x = F{field_id}.failing({var})",
-            f"{indent}elif t is _float:",
+            *accumulate(field_id, indent + "    "),
+            f"{indent}elif k is _float:",
             f"{indent}    x = N{field_id}.get({var})",
             f"{indent}    if x is None:",
             f"{indent}        x = F{field_id}.failing({var})",
-            f"{indent}elif t is _int:",
-            f"{indent}    x = F{field_id}.failing(_num({var}))",
-            f"{indent}elif t is _bool or {var} is None:",
-            f"{indent}    x = F{field_id}.failing({var})",
+            *accumulate(field_id, indent + "    "),
+            f"{indent}elif k is _int:",
+            *leaf(field_id, f"x = F{field_id}.failing(_num({var}))", indent + "    "),
+            f"{indent}elif k is _bool or {var} is None:",
+            *leaf(field_id, f"x = F{field_id}.failing({var})", indent + "    "),
+        ]
+
+    def scalar(node: PathTrie, var: str, indent: str) -> list[str]:
+        """Code for a value ``var`` already known not to be a dict or a list."""
+        return [
+            f"{indent}k = type({var})",
+            *scalar_branches(node, var, indent, first=True),
             f"{indent}else:",
             f"{indent}    raise _Fallback",
-            *accumulate(field_id, indent),
         ]
 
     def value(node: PathTrie, var: str, indent: str) -> list[str]:
         number_of = ids[id(node)]
-        code = [f"{indent}k = type({var})", f"{indent}if k is _dict:"]
+        code = [f"{indent}k = type({var})", *scalar_branches(node, var, indent, first=True)]
+        code.append(f"{indent}elif k is _dict:")
         code.append(f"{indent}    n{number_of}({var}, acc, shared)" if node.children else f"{indent}    pass")
         code += [
             f"{indent}elif k is _list:",
             f"{indent}    if {var}:",
             f"{indent}        a{number_of}({var}, acc, shared)",
         ]
-        code += [f"{indent}else:", *scalar(node, var, indent + "    ")]
+        code += [f"{indent}else:", f"{indent}    raise _Fallback"]
         return code
 
     for node in nodes:
