@@ -113,6 +113,7 @@ class Topic:
         self.fifo = fifo
         self.arn = sim.arn("sns", name)
         self.subscriptions: dict[str, Subscription] = {}
+        self._fan: tuple[Subscription, ...] = ()
         self.tags: dict[str, str] = {}
         self.display_name = ""
         self.policy: dict[str, Any] = default_topic_policy(self.arn, sim.account_id)
@@ -291,9 +292,11 @@ class Topic:
 
     def _add(self, subscription: Subscription) -> None:
         self.subscriptions[subscription.arn] = subscription
+        self._fan = tuple(self.subscriptions.values())
 
     def _remove(self, subscription: Subscription) -> None:
         if self.subscriptions.pop(subscription.arn, None) is not None:
+            self._fan = tuple(self.subscriptions.values())
             self._deleted_subscriptions += 1
             self._policy_changed(subscription, removing=True)
 
@@ -495,14 +498,13 @@ class Topic:
         if self.fifo:
             detail = {"group_id": note.group_id, "sequence_number": note.sequence_number}
         sim.record("sns.published", self.arn, note.message_id, detail)
-        sim.call_soon(self._fan_out, note)
+        if self._fan:
+            sim.call_soon(self._fan_out, note, self._fan)
 
     # -------------------------------------------------------------- fan-out
-    def _fan_out(self, note: Notification) -> None:
-        """Deliver ``note`` to every subscription whose filter policy accepts it."""
-        subscriptions = self.subscriptions
-        if not subscriptions:
-            return
+    def _fan_out(self, note: Notification, subscriptions: tuple[Subscription, ...]) -> None:
+        """Deliver ``note`` to every subscription it was published to whose filter policy accepts it
+        (a subscription made after the publish does not get it; one deleted since does not either)."""
         policies = self._policies
         matched: set[str] | frozenset[str] = frozenset()
         invalid_attributes = False
@@ -515,9 +517,10 @@ class Topic:
                 names = names + policies.match_body(note.message)
             matched = set(names)
         record = self.service.sim.record
-        for arn, subscription in list(subscriptions.items()):
-            if subscription.pending_confirmation:
+        for subscription in subscriptions:
+            if subscription.pending_confirmation or not subscription.active:
                 continue
+            arn = subscription.arn
             policy = subscription.filter_policy
             if policy is None or arn in matched:
                 subscription.deliver(note)
