@@ -20,7 +20,6 @@ import heapq
 import inspect
 import math
 import random
-import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
@@ -112,6 +111,10 @@ class Outcome(msgspec.Struct, frozen=True):
     @property
     def error_message(self) -> str:
         return str(self.error) if self.error is not None else ""
+
+
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class _Sleep:
@@ -378,7 +381,10 @@ class Simulation:
     # ------------------------------------------------------------ randomness
     def new_uuid(self) -> str:
         """A version-4 UUID drawn from the simulation's generator (message ids, event ids, request ids)."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        # The same text as str(uuid.UUID(int=bits, version=4)), about five times faster.
+        bits = (self.rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def new_hex(self, length: int) -> str:
         """``length`` hexadecimal digits drawn from the simulation's generator."""

@@ -359,3 +359,22 @@ def test_real_time_mode_waits_for_timers_instead_of_jumping() -> None:
 def test_clock_argument_is_checked() -> None:
     with pytest.raises(SimulationError, match="clock must be"):
         Simulation(clock="sundial")  # type: ignore[arg-type]
+
+
+def test_new_uuid_is_the_text_of_a_version_4_uuid_of_the_drawn_bits() -> None:
+    import random
+    import uuid
+
+    sim, reference = Simulation(11), random.Random(11)
+    for _ in range(1000):
+        assert sim.new_uuid() == str(uuid.UUID(int=reference.getrandbits(128), version=4))
+
+
+def test_journal_records_are_not_tracked_by_the_garbage_collector() -> None:
+    import gc
+
+    sim = Simulation()
+    sim.record("a.b", "r", "i", {"k": 1})
+    sim.record("a.c")
+    assert not gc.is_tracked(sim.journal[1])
+    assert not gc.is_tracked(sim.journal[2])
