@@ -325,6 +325,8 @@ class QueueBase:
         if group is not None and not group.queued and group.ready():
             group.queued = True
             self._ready.append(group)
+            if self._waiters:  # a delete or an expiry may unblock a group a long poll waits on
+                self._wake()
         elif group is not None and not group.messages and not group.inflight:
             del self._groups[group_id]
 
