@@ -16,9 +16,10 @@ Array consistency (event-ruler's ``rulesForJSONEvent``): when the event has an a
 leaves of two referenced fields, the branches that constrain two such fields (or use
 ``exists: false`` on one) among those still standing are re-checked exactly, element by element.
 
-Results come back in a deterministic order: patterns with one branch grouped by identical branch
-(groups in order of first addition, members in insertion order), then ``$or`` patterns in insertion
-order. (Plain insertion order would cost a sort of every result.)
+Results come back in a deterministic order: patterns with one branch in the order of their branch's
+bit (bits are clustered by the exact values of the most constrained field, so that an event's matches
+fill few 64-bit words; identical patterns are adjacent, in insertion order), then ``$or`` patterns in
+insertion order. (Plain insertion order would cost a sort of every result.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Iterator, Mapping
 from itertools import chain
 from typing import Any, Final
 
+from ._conditions import Exact
 from ._event import PathTrie, Walk, load_event
 from ._fast import Combine, Fallback, FastPath, build_fast_path
 from ._index import FieldIndex
@@ -39,6 +41,31 @@ __all__ = ("PatternSet",)
 
 def _branch_key(branch: Branch) -> frozenset[tuple[str, frozenset[object]]]:
     return frozenset((path, frozenset(conditions)) for path, conditions in branch.items())
+
+
+def _cluster(branches: list[Branch], owners: list[list[int]]) -> tuple[list[Branch], list[list[int]]]:
+    """Renumber branches so that those requiring the same exact values of the most commonly
+    constrained field (typically ``source``) get adjacent bits: an event then matches bits packed in
+    few 64-bit words, which keeps turning the result bitset into names cheap. Deterministic."""
+    counts: dict[str, int] = {}
+    for branch in branches:
+        for path, conditions in branch.items():
+            if all(isinstance(c, Exact) and isinstance(c.value, str) for c in conditions):
+                counts[path] = counts.get(path, 0) + 1
+    if not counts:
+        return branches, owners
+    primary = max(sorted(counts), key=counts.__getitem__)
+
+    def key(bit: int) -> tuple[int, tuple[str, ...]]:
+        conditions = branches[bit].get(primary)
+        if conditions is None or not all(
+            isinstance(c, Exact) and isinstance(c.value, str) for c in conditions
+        ):
+            return (1, ())
+        return (0, tuple(sorted(str(c.value) for c in conditions if isinstance(c, Exact))))
+
+    order = sorted(range(len(branches)), key=key)
+    return [branches[bit] for bit in order], [owners[bit] for bit in order]
 
 
 class _Compiled:
@@ -76,9 +103,10 @@ class _Compiled:
                     owners.append([])
                 if not owners[bit] or owners[bit][-1] != ordinal:
                     owners[bit].append(ordinal)
-        # Result order, deterministic and cheap to produce: patterns with one branch grouped by
-        # identical branch (groups in order of first addition, members in insertion order), then
-        # patterns with several ($or) branches in insertion order.
+        branches, owners = _cluster(branches, owners)
+        # Result order, deterministic and cheap to produce: patterns with one branch in bit order
+        # (identical patterns together, in insertion order), then patterns with several ($or)
+        # branches in insertion order.
         multi_branch = [len(pattern.branches) > 1 for pattern in patterns.values()]
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_owners = [tuple(o for o in group if multi_branch[o]) for group in owners]
