@@ -19,6 +19,7 @@ when called, as Hypothesis's own do::
 * :func:`sqs_messages`: SendMessage requests within SQS's limits.
 * :func:`filter_policies` / :func:`sns_messages_matching`: SNS subscription filter policies, and
   Publish requests constructed to match one (attribute or body scope).
+* :func:`fault_plans`: :class:`eventbus.faults.FaultPlan` values with rates drawn by Hypothesis.
 
 Installing eventbus also registers, through Hypothesis's ``hypothesis`` entry point, a strategy
 for :class:`eventbus.Simulation`: ``st.from_type(Simulation)`` gives simulations whose seed
@@ -36,6 +37,7 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess wit
 
 from ._strategies_build import events_matching, events_not_matching
 from ._strategies_events import events
+from ._strategies_faults import fault_plans
 from ._strategies_patterns import event_patterns
 from ._strategies_sns import filter_policies, sns_messages_matching
 from ._strategies_sqs import sqs_messages
@@ -45,6 +47,7 @@ __all__ = (
     "events",
     "events_matching",
     "events_not_matching",
+    "fault_plans",
     "filter_policies",
     "sns_messages_matching",
     "sqs_messages",

@@ -21,6 +21,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from hypothesis import find, given, settings
+from hypothesis.errors import InvalidArgument
 
 from eventbus import Simulation
 from eventbus.faults import (
@@ -32,6 +34,7 @@ from eventbus.faults import (
     ServiceUnavailableError,
 )
 from eventbus.services.sqs import Queue, SendEntry, SqsFaults
+from eventbus.testing.strategies import fault_plans
 
 
 def _within(count: int, n: int, rate: float) -> bool:
@@ -468,3 +471,42 @@ def _faulty_run(seed: int) -> bytes:
 def test_the_same_seed_gives_the_same_faults_byte_for_byte() -> None:
     assert _faulty_run(21) == _faulty_run(21)
     assert _faulty_run(21) != _faulty_run(22)
+
+
+# ------------------------------------------------------------------ fault_plans()
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(plan=fault_plans(resources=["orders", "orders.fifo", "pay"], max_rate=0.5))
+def test_fault_plans_draw_only_plans_aws_could_carry_out(plan: FaultPlan) -> None:
+    kinds = [fault.kind for fault in plan]
+    assert len(kinds) == len(set(kinds))
+    for fault in plan:
+        assert 0 <= fault.rate <= 0.5
+        assert fault.resource in (None, "orders", "orders.fifo", "pay")
+        assert not (fault.kind in STANDARD_QUEUE_ONLY and fault.resource == "orders.fifo")
+    Simulation().faults.add(plan)
+
+
+def test_fault_plans_honour_kinds_and_max_faults() -> None:
+    @settings(max_examples=30, derandomize=True, database=None)
+    @given(plan=fault_plans(kinds=["reorder", "crash_after"], max_faults=1))
+    def check(plan: FaultPlan) -> None:
+        assert len(plan) <= 1
+        assert plan.kinds <= {"reorder", "crash_after"}
+
+    check()
+    assert find(fault_plans(), lambda plan: len(plan) == len(FAULT_KINDS)).kinds == set(FAULT_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"kinds": ["explode"]}, "unknown fault kinds"),
+        ({"kinds": ["reorder", "reorder"]}, "must not repeat"),
+        ({"max_rate": 2}, "max_rate must be a probability"),
+        ({"resources": "orders"}, "resources must be a sequence"),
+        ({"max_faults": -1}, "max_faults must be an int"),
+    ],
+)
+def test_fault_plans_check_their_arguments_when_called(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgument, match=message):
+        fault_plans(**arguments)
