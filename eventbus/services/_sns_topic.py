@@ -344,13 +344,14 @@ class Topic:
         self._accept(note)
         return PublishResult(note.message_id, note.sequence_number)
 
-    def publish_batch(self, entries: Iterable[Mapping[str, Any]]) -> BatchResult:
+    def publish_batch(self, entries: Iterable[Mapping[str, Any] | str]) -> BatchResult:
         """Publish up to 10 messages (PublishBatch).
 
         Each entry is the ``PublishBatchRequestEntry`` shape (``Id``, ``Message``, ``Subject``,
         ``MessageStructure``, ``MessageAttributes``, ``MessageGroupId``,
         ``MessageDeduplicationId``); native names (``id``, ``message``, ``subject``, ``attributes``,
-        ``group_id``, ``deduplication_id``, ``structure``) work too. As AWS does, a request that breaks
+        ``group_id``, ``deduplication_id``, ``structure``) work too, and so does a bare message (its Id
+        is its position). As AWS does, a request that breaks
         a rule (an entry without MessageGroupId on a FIFO topic, invalid attributes, too large
         altogether) is refused as a whole (AWS-validated); then every entry is published.
 

@@ -19,7 +19,7 @@ from eventbus.services.sns import InvalidParameterError
 
 
 def _bodies(queue: Any) -> list[str]:
-    out = []
+    out: list[Any] = []
     while True:
         batch = queue.receive(max_messages=10)
         if not batch:

@@ -18,7 +18,7 @@ from eventbus.services.sns import InvalidParameterError
 
 
 def _drain(queue: Any) -> list[Any]:
-    out = []
+    out: list[Any] = []
     while True:
         batch = queue.receive(max_messages=10, attribute_names=["All"])
         if not batch:
