@@ -161,14 +161,14 @@ def _clock(seconds: float) -> str:
     return f"+{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def _inject(sim: Simulation, item: InputLine, target: _Target) -> None:
-    """Make the input's call and journal ``replay.input``."""
+def _inject(sim: Simulation, events: Any, item: InputLine, target: _Target) -> None:
+    """Make the input's call and journal ``replay.input`` (``events``: the EventBridge service, or None)."""
     detail: dict[str, Any] = {"line": item.line, "input": item.kind, **describe_request(item)}
     request = item.request
     message_id = ""
     try:
         if item.kind == "event":
-            result = sim.events.put_events([{**request, "EventBusName": target.obj.name}]).entries[0]
+            result = events.put_events([{**request, "EventBusName": target.obj.name}]).entries[0]
             if result.event_id is None:
                 detail.update(status="failed", error_code=result.error_code, error_message=result.error_message)
             else:
@@ -252,9 +252,11 @@ def replay(
     times: list[float] = []
     kept: list[InputLine] = []
     previous = 0.0
+    resolved: dict[tuple[str, str | None], _Target] = {}
     for item in inputs:
         try:
-            target = _resolve(sim, item, label)
+            key = (item.kind, item.target)
+            target = resolved.get(key) or resolved.setdefault(key, _resolve(sim, item, label))
             when = _resolve_time(sim, item, previous, label)
         except InputError as error:
             if not keep_going:
@@ -270,10 +272,11 @@ def replay(
         sim.record("replay.skipped", "", "", {"line": bad.line, "error": bad.reason})
 
     total = len(kept)
+    events_service = sim.events if any(item.kind == "event" for item in kept) else None
     for done, (item, target, when) in enumerate(zip(kept, targets, times, strict=True), 1):
         if when > sim.time:
             sim.advance(when - sim.time)
-        _inject(sim, item, target)
+        _inject(sim, events_service, item, target)
         sim.run_until_idle()
         if progress is not None:
             progress(done, total)

@@ -9,6 +9,7 @@
 """
 
 from ._graph import mermaid
+from ._names import Writer
 from ._story import DeadLetter, LineStory, QueueState, Story, Thread, build_story
 from .html import render_html, write_html
 from .text import render_text, write_text
@@ -19,6 +20,7 @@ __all__ = (
     "QueueState",
     "Story",
     "Thread",
+    "Writer",
     "build_story",
     "mermaid",
     "render_html",

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Protocol
 
-__all__ = ("Names", "clock", "seconds_text", "short_id")
+__all__ = ("Names", "Writer", "clock", "seconds_text", "short_id")
+
+
+class Writer(Protocol):
+    """Where a report is written: anything with ``write(str)`` (a text file, ``sys.stdout``, ``io.StringIO``)."""
+
+    def write(self, text: str, /) -> object: ...
 
 _KINDS: Final = {
     "sqs": "queue",
@@ -19,8 +25,20 @@ def short_id(identifier: str) -> str:
     return identifier[:8] if len(identifier) > 8 else identifier
 
 
+_last_clock: list[object] = [None, ""]
+
+
 def clock(seconds: float) -> str:
     """Virtual time as ``+HH:MM:SS.mmm`` (hours grow past 24: ``+26:00:00.000``)."""
+    last = _last_clock
+    if seconds == last[0]:
+        return str(last[1])
+    text = _clock(seconds)
+    last[0], last[1] = seconds, text
+    return text
+
+
+def _clock(seconds: float) -> str:
     millis = round(seconds * 1000)
     sign = "-" if millis < 0 else "+"
     hours, rest = divmod(abs(millis), 3_600_000)

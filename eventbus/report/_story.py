@@ -205,10 +205,13 @@ class _Builder:
 
     # ------------------------------------------------------------ threads
     def attach(self, thread: Thread, line: LineStory) -> None:
-        for member in thread.walk():
+        stack = [thread]
+        while stack:
+            member = stack.pop()
             if member.line is None:
                 member.line = line
                 line.records.extend(member.records)
+            stack.extend(member.children)
 
     def adopt(self, parent: Thread, child: Thread) -> None:
         if child.parent is not None or child.line is not None or child is parent:
@@ -224,68 +227,76 @@ class _Builder:
             thread.line.records.append(record)
 
     def feed(self, record: Record) -> None:
-        story = self.story
         kind = record.kind
+        flags = _FLAGS.get(kind)
+        if flags is None:
+            flags = _FLAGS[kind] = _classify(kind)
         if record.time != self.pending_time:
             self.pending.clear()
             self.orphans_now.clear()
             self.batch = None
             self.pending_time = record.time
-        if kind.startswith("replay."):
-            self.replay_record(record)
-            return
-        if kind == "handler.raised":
-            story.handler_errors.append(record)
-            self.pending.setdefault(record.resource, []).append(record)
-            return
-        if kind.startswith("lambda.esm."):
-            self.batch_record(record)
+        if flags & _SPECIAL:
+            if flags & _REPLAY:
+                self.replay_record(record)
+            elif flags & _RAISED:
+                self.story.handler_errors.append(record)
+                self.pending.setdefault(record.resource, []).append(record)
+            else:
+                self.batch_record(record)
             return
         identifier = record.id
-        threads = self.batch_of.get(identifier) if identifier else None
-        if threads is not None:
-            for member in threads:
-                self.add(member, record)
-            thread: Thread | None = threads[0]
-        else:
-            thread = self.threads.get(identifier) if identifier else None
-            if thread is None and identifier:
-                if kind == "lambda.invoked" and self.batch is not None:
-                    # the invocation an event source mapping just made for its batch
-                    self.batch_of[identifier] = self.batch
-                    for member in self.batch:
-                        self.add(member, record)
-                    self.batch = None
-                    return
-                if kind in _ROOTS:
-                    thread = Thread(identifier, _ROOTS[kind], record.resource, kind)
-                    self.threads[identifier] = thread
-                    self.pending.setdefault(record.resource, []).append(thread)
-                    if kind in _SENT_BY_HANDLERS:
-                        self.orphans_now.append(thread)
-                elif not _is_setup(kind):
-                    thread = Thread(identifier, _kind_of(kind), record.resource, kind)
-                    self.threads[identifier] = thread
-            if thread is not None:
-                self.add(thread, record)
-        if thread is not None and (kind.endswith(_DELIVERY_SUFFIXES) or kind.endswith(".dropped")):
+        thread: Thread | None = None
+        if identifier:
+            threads = self.batch_of.get(identifier) if self.batch_of else None
+            if threads is not None:
+                for member in threads:
+                    self.add(member, record)
+                thread = threads[0]
+            else:
+                thread = self.threads.get(identifier)
+                if thread is None:
+                    if kind == "lambda.invoked" and self.batch is not None:
+                        # the invocation an event source mapping just made for its batch
+                        self.batch_of[identifier] = self.batch
+                        for member in self.batch:
+                            self.add(member, record)
+                        self.batch = None
+                        return
+                    root = _ROOTS.get(kind)
+                    if root is not None:
+                        thread = Thread(identifier, root, record.resource, kind)
+                        self.threads[identifier] = thread
+                        self.pending.setdefault(record.resource, []).append(thread)
+                        if kind in _SENT_BY_HANDLERS:
+                            self.orphans_now.append(thread)
+                    elif not flags & _SETUP:
+                        thread = Thread(identifier, _kind_of(kind), record.resource, kind)
+                        self.threads[identifier] = thread
+                if thread is not None:
+                    thread.records.append(record)
+                    if thread.line is not None:
+                        thread.line.records.append(record)
+        if not flags & _OUTCOMES:
+            return
+        if thread is not None and flags & _DELIVERY:
             self.claim(thread, record)
             key = (record.resource, identifier)
-            if kind.endswith(".retrying"):
+            if flags & _RETRYING:
                 self.retrying[key] = record
             elif self.retrying:
                 self.retrying.pop(key, None)
-        if kind.startswith("sqs."):
+        if flags & _SQS:
             self.sqs(record, thread)
-        if kind == "lambda.failed":
-            story.handler_errors.append(record)
-        if kind.endswith(".dead_lettered") or kind in _DEAD_LETTER_KINDS:
-            story.dead_lettered.append(record)
-        elif kind.endswith(".dropped"):
-            story.dropped.append(record)
-        elif kind == "lambda.async.discarded":
+        if flags & _LAMBDA_FAILED:
+            self.story.handler_errors.append(record)
+        if flags & _DEAD:
+            self.story.dead_lettered.append(record)
+        elif flags & _DROPPED:
+            self.story.dropped.append(record)
+        elif flags & _DISCARDED:
             self.discarded.append(record)
-        elif kind.endswith(".failed"):
+        elif flags & _FAILED:
             self.failures[(record.resource, record.id)] = record
 
     def batch_record(self, record: Record) -> None:
@@ -467,6 +478,44 @@ class _Builder:
             if child.resource == record.resource and child.records and child.records[0].seq < record.seq:
                 letter = child
         return letter
+
+
+_REPLAY, _RAISED, _ESM = 1, 2, 4
+_SPECIAL = _REPLAY | _RAISED | _ESM
+_DELIVERY, _RETRYING, _SQS, _LAMBDA_FAILED, _DEAD, _DROPPED, _DISCARDED, _FAILED = 8, 16, 32, 64, 128, 256, 512, 1024
+_OUTCOMES = _DELIVERY | _SQS | _LAMBDA_FAILED | _DEAD | _DROPPED | _DISCARDED | _FAILED
+_SETUP = 2048
+#: kind -> what the builder does with it (computed once per kind)
+_FLAGS: dict[str, int] = {}
+
+
+def _classify(kind: str) -> int:
+    if kind.startswith("replay."):
+        return _REPLAY
+    if kind == "handler.raised":
+        return _RAISED
+    if kind.startswith("lambda.esm."):
+        return _ESM
+    flags = 0
+    if kind.endswith(_DELIVERY_SUFFIXES) or kind.endswith(".dropped"):
+        flags |= _DELIVERY
+    if kind.endswith(".retrying"):
+        flags |= _RETRYING
+    if kind.startswith("sqs."):
+        flags |= _SQS
+    if kind == "lambda.failed":
+        flags |= _LAMBDA_FAILED
+    if kind.endswith(".dead_lettered") or kind in _DEAD_LETTER_KINDS:
+        flags |= _DEAD
+    elif kind.endswith(".dropped"):
+        flags |= _DROPPED
+    elif kind == "lambda.async.discarded":
+        flags |= _DISCARDED
+    elif kind.endswith(".failed"):
+        flags |= _FAILED
+    if _is_setup(kind):
+        flags |= _SETUP
+    return flags
 
 
 def _is_setup(kind: str) -> bool:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Iterable
-from typing import Final, TextIO
+from typing import Final
 
 from ._describe import Describer
-from ._names import Names, clock
+from ._names import Names, Writer, clock
 from ._story import LineStory, Story
 from ._timeline import MARKERS, STATES, Axis, Lane, lanes_of
 from .text import _final_state, _line_body, _line_header, _summary
@@ -210,7 +210,7 @@ def _badges(story: Story) -> str:
 
 def write_html(
     story: Story,
-    out: TextIO,
+    out: Writer,
     *,
     title: str = "eventbus replay",
     subtitle: str = "",

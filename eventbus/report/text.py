@@ -18,11 +18,11 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final, TextIO
+from typing import Final
 
 from .._journal import Record
 from ._describe import Describer, error_text, input_title
-from ._names import Names, clock, short_id
+from ._names import Names, Writer, clock, short_id
 from ._story import LineStory, Story
 
 __all__ = ("render_text", "write_text")
@@ -69,11 +69,15 @@ def _signature(record: Record) -> tuple[object, ...]:
 def compress(records: Sequence[Record]) -> Iterator[Record | _Repeat]:
     """The records, with long repetitions of one cycle (a retry, a redelivery) shortened.
 
-    A cycle of up to eight records repeated at least six times is shown twice, then summarised,
-    then shown once more (its last repetition). Linear in the number of records.
+    A cycle of up to eight records repeated at least six times (in a line of twelve records or more)
+    is shown twice, then summarised, then shown once more (its last repetition). Linear in the number
+    of records.
     """
-    signatures = [_signature(record) for record in records]
     n = len(records)
+    if n < 12:  # too short for six repetitions of a cycle worth shortening
+        yield from records
+        return
+    signatures = [_signature(record) for record in records]
     i = 0
     while i < n:
         best_period, best_cycles = 0, 0
@@ -191,7 +195,7 @@ def _summary(story: Story) -> Iterable[str]:
             yield f"  line {line.line}: {line.status}: {line.error}"
 
 
-def write_text(story: Story, out: TextIO, *, header: str | None = None, quiet: bool = False) -> None:
+def write_text(story: Story, out: Writer, *, header: str | None = None, quiet: bool = False) -> None:
     """Write the text report of ``story`` to ``out``.
 
     Args:

@@ -300,3 +300,25 @@ def test_progress_bar_on_a_terminal_for_long_inputs(tmp_path: Path) -> None:
     short.write_text('{"queue": "jobs", "body": "x"}\n')
     assert main(["replay", str(short), "--quiet", "-t", str(tmp_path / "topology.py")], stdout=io.StringIO(), stderr=quiet) == 0
     assert quiet.getvalue() == ""
+
+
+def test_a_topology_with_an_unknown_section_is_an_error_with_file_and_line(eventbus: Eventbus) -> None:
+    run = eventbus("replay", str(DATA / "one_order.jsonl"), "-t", str(DATA / "unknown_section.yaml"))
+    assert run.code == 2
+    assert "unknown_section.yaml, line 3: unknown section 'widgets'" in run.err
+
+
+def test_a_topology_with_a_missing_handler_module_is_an_error(eventbus: Eventbus) -> None:
+    run = eventbus("replay", str(DATA / "one_order.jsonl"), "-t", str(DATA / "missing_handler.yaml"))
+    assert run.code == 2
+    assert "missing_handler.yaml, line 4, function 'worker'" in run.err
+    assert "no_such_handlers_module" in run.err
+
+
+def test_an_unsupported_template_resource_is_a_warning_never_silently_dropped(eventbus: Eventbus) -> None:
+    # issue 9: unsupported resources are listed in a warning
+    run = eventbus("replay", str(DATA / "one_order.jsonl"), "-t", str(DATA / "unsupported_type.yaml"), "--quiet")
+    assert run.code == 0, run
+    assert "warning:" in run.err
+    assert "AWS::Widget::Spinner" in run.err
+    assert run.out.startswith("summary: 1 input line: 1 accepted")
