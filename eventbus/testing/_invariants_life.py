@@ -107,9 +107,9 @@ def format_records(records: Iterable[Record], start: datetime | None = None, foc
     for record in records:
         when = f"+{record.time:.3f}s"
         if start is not None:
-            instant = start + timedelta(seconds=record.time)
-            when += "  " + instant.strftime("%H:%M:%S.") + f"{instant.microsecond // 1000:03d}"
-        lines.append(f"  {when:<24} {record.kind:<28} {_short(record.resource):<20} {_detail(record.detail, focus)}".rstrip())
+            instant = start + timedelta(milliseconds=round(record.time * 1000))
+            when = f"{when:<13} " + instant.strftime("%Y-%m-%d %H:%M:%S.") + f"{instant.microsecond // 1000:03d}"
+        lines.append(f"  {when:<37} {record.kind:<28} {_short(record.resource):<20} {_detail(record.detail, focus)}".rstrip())
     return "\n".join(lines)
 
 
