@@ -19,14 +19,15 @@ leaves of two referenced fields, the branches that constrain two such fields (or
 Results come back in a deterministic order: patterns with one branch in the order of their branch's
 bit (bits are clustered by the exact values of the most constrained field, so that an event's matches
 fill few 64-bit words; identical patterns are adjacent, in insertion order), then ``$or`` patterns in
-insertion order. (Plain insertion order would cost a sort of every result.)
+the same bit order of their first matching branch. (Plain insertion order would cost a sort of every
+result.)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from itertools import chain
+from itertools import chain, compress
 from typing import Any, Final
 
 from ._conditions import Exact
@@ -79,7 +80,7 @@ class _Compiled:
         "field_table",
         "fields",
         "keep",
-        "multi_owners",
+        "multi_names",
         "names",
         "single_names",
         "suspect_masks",
@@ -106,12 +107,12 @@ class _Compiled:
         branches, owners = _cluster(branches, owners)
         # Result order, deterministic and cheap to produce: patterns with one branch in bit order
         # (identical patterns together, in insertion order), then patterns with several ($or)
-        # branches in insertion order.
+        # branches in the order of their first matching branch.
         multi_branch = [len(pattern.branches) > 1 for pattern in patterns.values()]
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
-        self.multi_owners = [tuple(o for o in group if multi_branch[o]) for group in owners]
+        self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
-        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[int, ...]]]] = [
+        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...]]]] = [
             {} for _ in range(self.word_bytes // 8)
         ]
         self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
@@ -219,28 +220,28 @@ class _Compiled:
         # value (events repeat them), so most words cost one dict lookup.
         caches = self.word_names
         groups = []
-        multi: list[tuple[int, ...]] = []
-        for position, word in enumerate(memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")):
-            if word:
-                cache = caches[position]
-                found = cache.get(word)
-                if found is None:
-                    if len(cache) >= _WORD_CACHE_LIMIT:
-                        cache.clear()
-                    found = cache[word] = self._word(position, word)
-                groups.append(found[0])
-                if found[1]:
-                    multi.append(found[1])
+        multi: list[tuple[str, ...]] = []
+        words = memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")
+        for position, word in compress(enumerate(words), words):  # the non-zero words, found in C
+            cache = caches[position]
+            found = cache.get(word)
+            if found is None:
+                if len(cache) >= _WORD_CACHE_LIMIT:
+                    cache.clear()
+                found = cache[word] = self._word(position, word)
+            groups.append(found[0])
+            if found[1]:
+                multi.append(found[1])
         names = list(chain.from_iterable(groups))
         if multi:
-            ordinals = sorted(set(chain.from_iterable(multi)))
-            names.extend(map(self.names.__getitem__, ordinals))
+            # A $or pattern may match on several branches: keep its first appearance.
+            names.extend(dict.fromkeys(chain.from_iterable(multi)))
         return names
 
-    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         bits = [position * 64 + bit for bit in _bits(word)]
         single = tuple(chain.from_iterable(self.single_names[bit] for bit in bits))
-        multi = tuple(chain.from_iterable(self.multi_owners[bit] for bit in bits))
+        multi = tuple(chain.from_iterable(self.multi_names[bit] for bit in bits))
         return single, multi
 
 
