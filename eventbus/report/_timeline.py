@@ -205,6 +205,8 @@ def _delivery_lanes(thread: Thread, ctx: _Context, depth: int) -> list[Lane]:
                 lane.note = "delivered" + (f" on attempt {attempts}" if attempts != 1 else "")
             elif kind.endswith(".retrying"):
                 lane.markers.append(Marker(record.time, "failed", ctx.title(record)))
+                failed = detail.get("attempt", "?")
+                lane.note = f"{failed} failed attempt{'s' if failed != 1 else ''}, retrying"
                 retry_in = float(detail.get("retry_in", 0))
                 backoff[target] = (record.time, record.time + retry_in, ctx.title(record))
             else:
@@ -349,18 +351,25 @@ class Axis:
         span = self.end - self.start
         return 0.0 if span <= 0 else (time - self.start) / span
 
-    def ticks(self, scale: str, count: int = 8) -> list[tuple[float, str]]:
-        """``count`` or fewer (position, label) ticks that do not overlap."""
+    def ticks(self, scale: str, count: int = 7) -> list[tuple[float, str]]:
+        """At most ``count + 1`` (position, label) ticks, the first and the last always, none closer
+        than ``1 / count`` of the width to another (labels are about that wide)."""
         if scale == "linear":
             span = self.end - self.start
             if span <= 0:
                 return [(0.0, clock(self.start))]
             return [(i / count, clock(self.start + span * i / count)) for i in range(count + 1)]
-        out: list[tuple[float, str]] = []
-        last = -1.0
-        for instant in self.instants:
+        gap = 1.0 / count
+        first, last = self.instants[0], self.instants[-1]
+        out: list[tuple[float, str]] = [(0.0, clock(first))]
+        if last == first:
+            return out
+        end = self.compressed(last)
+        for instant in self.instants[1:-1]:
             x = self.compressed(instant)
-            if x - last >= 1.0 / count or not out:
+            # the first label hangs right of its tick and the last left of it: keep 1.5 gaps from them
+            room = gap * (1.5 if len(out) == 1 else 1.0)
+            if x - out[-1][0] >= room and end - x >= 1.5 * gap:
                 out.append((x, clock(instant)))
-                last = x
+        out.append((end, clock(last)))
         return out
