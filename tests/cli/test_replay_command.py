@@ -322,3 +322,25 @@ def test_an_unsupported_template_resource_is_a_warning_never_silently_dropped(ev
     assert "warning:" in run.err
     assert "AWS::Widget::Spinner" in run.err
     assert run.out.startswith("summary: 1 input line: 1 accepted")
+
+
+def test_a_factory_that_raises_is_reported_not_a_traceback(tmp_path: Path, eventbus: Eventbus) -> None:
+    (tmp_path / "topology.py").write_text("def build(sim):\n    raise RuntimeError('half built')\n")
+    (tmp_path / "events.jsonl").write_text('{"queue": "q", "body": "b"}\n')
+    run = eventbus("replay", str(tmp_path / "events.jsonl"))
+    assert run.code == 2
+    assert "topology.py: build(sim) raised RuntimeError: half built" in run.err
+    # an AWS error while building keeps AWS's message
+    (tmp_path / "topology.py").write_text("def build(sim):\n    sim.sqs.create_queue('bad name!')\n")
+    run = eventbus("replay", str(tmp_path / "events.jsonl"))
+    assert run.code == 2
+    assert "eventbus replay: " in run.err
+    assert "Traceback" not in run.err
+
+
+def test_an_empty_input_file(tmp_path: Path, eventbus: Eventbus) -> None:
+    (tmp_path / "topology.py").write_text("def build(sim):\n    sim.sqs.create_queue('q')\n")
+    (tmp_path / "events.jsonl").write_text("# nothing yet\n")
+    run = eventbus("replay", str(tmp_path / "events.jsonl"))
+    assert run.code == 0, run
+    assert "summary: 0 input lines: 0 accepted, 0 failed, 0 skipped" in run.out

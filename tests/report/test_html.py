@@ -134,3 +134,10 @@ def test_chromium_runs_the_scale_toggle(quickstart_html: str, tmp_path: Path) ->
     assert moved, dom[:2000]
     assert all(float(left) == pytest.approx(float(linear), abs=0.01) for _, linear, left in moved)
     assert any(abs(float(c) - float(linear)) > 1 for c, linear, _ in moved)
+
+
+def test_same_seed_same_page(quickstart_html: str) -> None:
+    again = render_html(
+        build_story(replay(QUICKSTART / "events.jsonl").journal), title="eventbus replay: events.jsonl", subtitle="examples/quickstart"
+    )
+    assert again == quickstart_html
