@@ -90,12 +90,12 @@ def _python_file(path: Path, function: str, sim: Simulation, source: str) -> Loa
 
 
 def _run_factory(factory: Callable[..., Any], sim: Simulation, source: str) -> LoadedTopology:
+    name = getattr(factory, "__name__", "factory")
     try:
         result = factory(sim)
-    except EventBusError:
-        raise  # an AWS error from a service (a name it refuses ...): its message says what
+    except EventBusError as exc:  # an AWS error from a service (a name it refuses ...): AWS's message
+        raise TopologyLoadError(f"{source}: {name}(sim): {type(exc).__name__}: {exc}") from exc
     except Exception as exc:
-        name = getattr(factory, "__name__", "factory")
         raise TopologyLoadError(f"{source}: {name}(sim) raised {type(exc).__name__}: {exc}") from exc
     resources = dict(result) if isinstance(result, dict) and all(isinstance(v, str) for v in result.values()) else {}
     return LoadedTopology(source=source, kind="python", resources=resources)

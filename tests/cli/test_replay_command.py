@@ -334,8 +334,8 @@ def test_a_factory_that_raises_is_reported_not_a_traceback(tmp_path: Path, event
     (tmp_path / "topology.py").write_text("def build(sim):\n    sim.sqs.create_queue('bad name!')\n")
     run = eventbus("replay", str(tmp_path / "events.jsonl"))
     assert run.code == 2
-    assert "eventbus replay: " in run.err
-    assert "Traceback" not in run.err
+    assert "topology.py: build(sim): " in run.err
+    assert "Can only include alphanumeric characters, hyphens, or underscores" in run.err
 
 
 def test_an_empty_input_file(tmp_path: Path, eventbus: Eventbus) -> None:
