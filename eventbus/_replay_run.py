@@ -76,7 +76,7 @@ class ReplayResult:
         return self.sim.journal
 
     def __repr__(self) -> str:
-        return f"eventbus.ReplayResult(inputs={len(self.inputs)}, skipped={len(self.skipped)}, stopped_by={self.stopped_by!r})"
+        return f"eventbus.replay.ReplayResult(inputs={len(self.inputs)}, skipped={len(self.skipped)}, stopped_by={self.stopped_by!r})"
 
 
 class _Target:
