@@ -105,6 +105,10 @@ def java_hash_order(names: Iterable[str]) -> tuple[str, ...]:
     return ordered
 
 
+#: The JSON text of each subscription's UnsubscribeURL (the subscription ARN names the region).
+_UNSUBSCRIBE_JSON: dict[str, str] = {}
+
+
 def signing_cert_url(region: str) -> str:
     """The ``SigningCertURL`` of a region: ``https://sns.<region>.amazonaws.com/SimpleNotificationService-<hex>.pem``."""
     digest = hashlib.md5(f"eventbus-sns-signing-cert:{region}".encode()).hexdigest()
@@ -223,7 +227,12 @@ class Notification:
         tail = self._tail
         if tail is None:
             tail = self._tail = self._attributes_tail()
-        return head + json_string(unsubscribe_url(self.region, subscription_arn)) + tail
+        url = _UNSUBSCRIBE_JSON.get(subscription_arn)
+        if url is None:
+            if len(_UNSUBSCRIBE_JSON) > 65_536:
+                _UNSUBSCRIBE_JSON.clear()
+            url = _UNSUBSCRIBE_JSON[subscription_arn] = json_string(unsubscribe_url(self.region, subscription_arn))
+        return head + url + tail
 
     def _head(self, text: str) -> str:
         parts = ['{\n  "Type" : "Notification",\n  "MessageId" : ', json_string(self.message_id)]

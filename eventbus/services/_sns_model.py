@@ -28,6 +28,7 @@ from typing import Any, Final
 import msgspec
 
 from ._sns_errors import (
+    INVALID_XML_CHARACTER,
     InvalidParameterValueError,
     SnsValidationError,
     check_xml_text,
@@ -199,6 +200,11 @@ def _check_number(name: str, text: str) -> None:
         raise InvalidParameterValueError(f"Could not cast message attribute '{name}' value to number.")
 
 
+#: Attribute names already found valid (names repeat from message to message).
+_KNOWN_NAMES: set[str] = set()
+_PLAIN_TYPES: Final = frozenset({"String", "Number", "String.Array"})
+
+
 def normalize_attributes(attributes: Mapping[str, Any] | None, *, entry: int | None = None) -> Attributes:
     """Validate Publish's ``MessageAttributes`` as SNS does and return them Publish-shaped.
 
@@ -213,10 +219,21 @@ def normalize_attributes(attributes: Mapping[str, Any] | None, *, entry: int | N
     if not attributes:
         return {}
     out: Attributes = {}
+    known = _KNOWN_NAMES
     for name, raw in attributes.items():
-        _check_name(name)
-        value = _coerce(raw)
+        if name not in known:
+            _check_name(name)
+            if len(known) < 65_536:
+                known.add(name)
+        value = raw if type(raw) is dict else _coerce(raw)
         data_type = value.get("DataType")
+        text = value.get("StringValue")
+        # The common case, checked quickly: a plain type and a non-empty string value only.
+        if data_type in _PLAIN_TYPES and type(text) is str and text and len(value) == 2 and INVALID_XML_CHARACTER.search(text) is None:
+            if data_type == "Number":
+                _check_number(name, text)
+            out[name] = {"DataType": data_type, "StringValue": text}
+            continue
         if data_type is None:
             where = f"messageAttributes.{name}.member.dataType"
             if entry is not None:

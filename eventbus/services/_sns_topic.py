@@ -95,6 +95,10 @@ TOPIC_ATTRIBUTES: Final = (
 )
 _FIFO_ONLY: Final = ("ContentBasedDeduplication", "FifoThroughputScope", "ArchivePolicy")
 _LARGE_MESSAGE_PROTOCOLS: Final = ("sqs", "lambda", "firehose")
+# The details of ``sns.filtered_out`` records (shared, as the journal shares its empty detail).
+_NO_MATCH: Final = {"reason": "NoMatch"}
+_INVALID_ATTRIBUTES: Final = {"reason": "InvalidAttributes"}
+_INVALID_BODY: Final = {"reason": "InvalidMessageBody"}
 _BATCH_ID: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -527,10 +531,10 @@ class Topic:
                 subscription.deliver(note)
                 continue
             if policy.scope == "MessageAttributes":
-                reason = "InvalidAttributes" if invalid_attributes else "NoMatch"
+                reason = _INVALID_ATTRIBUTES if invalid_attributes else _NO_MATCH
             else:
-                reason = "NoMatch" if _is_json_object(note.message) else "InvalidMessageBody"
-            record("sns.filtered_out", arn, note.message_id, {"reason": reason})
+                reason = _NO_MATCH if _is_json_object(note.message) else _INVALID_BODY
+            record("sns.filtered_out", arn, note.message_id, reason)
 
     # ------------------------------------------------------------- endpoint
     def accept(self, message: Inbound, on_done: Callable[[Outcome], None]) -> None:
