@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,7 +135,7 @@ def test_order_is_deterministic() -> None:
     assert build().match(event) == build().match(event)
 
 
-TRICKY_EVENTS = [
+TRICKY_EVENTS: list[dict[str, Any]] = [
     {"a": {"b": "x"}, "a.b": "y"},  # dotted key beside nesting: the general walk
     {"a": [[{"b": "x"}], [{"b": "y", "c": 1}]]},  # arrays of arrays of objects
     {"a": ({"b": "x"},)},  # a tuple where JSON has an array
@@ -144,7 +145,7 @@ TRICKY_EVENTS = [
     {"a": [{"b": "y", "c": 2}, {"c": 1}], "d": []},
     {"a.b": ["x", "y"], "d": [1, "1", True, None]},
 ]
-TRICKY_PATTERNS = {
+TRICKY_PATTERNS: dict[str, dict[str, Any]] = {
     "ab_x": {"a": {"b": ["x"]}},
     "ab_y_c1": {"a": {"b": ["y"], "c": [1]}},
     "ab_y_no_c": {"a": {"b": ["y"], "c": [{"exists": False}]}},
@@ -158,10 +159,34 @@ TRICKY_PATTERNS = {
 
 
 @pytest.mark.parametrize("event", TRICKY_EVENTS)
-def test_generated_fast_path_agrees_with_event_pattern(event: dict[str, object]) -> None:
+def test_generated_fast_path_agrees_with_event_pattern(event: dict[str, Any]) -> None:
     """The generated fast path (or its fall-back to the general walk) answers as EventPattern does."""
     patterns = PatternSet()
     for name, pattern in TRICKY_PATTERNS.items():
         patterns.add(name, pattern)
     expected = {name for name, pattern in TRICKY_PATTERNS.items() if EventPattern(pattern).matches(event)}
     assert set(patterns.match(event)) == expected
+
+
+def test_general_walk_gives_the_same_answers_as_the_generated_fast_path() -> None:
+    """Without the generated fast path (too large a trie), PatternSet uses the general walk."""
+    from eventbus.matching._fast import build_fast_path
+
+    patterns = PatternSet()
+    for name, pattern in TRICKY_PATTERNS.items():
+        patterns.add(name, pattern)
+    patterns.compile()
+    compiled = patterns._compiled  # the private generation: swap its fast path out
+    assert compiled is not None
+    assert build_fast_path(compiled.trie, compiled.fields, max_lines=1) is None
+    with_fast = [sorted(patterns.match(event)) for event in TRICKY_EVENTS]
+    compiled.fast = None
+    assert [sorted(patterns.match(event)) for event in TRICKY_EVENTS] == with_fast
+
+
+def test_many_distinct_paths() -> None:
+    patterns = PatternSet()
+    for i in range(300):
+        patterns.add(f"p{i}", {"detail": {f"k{i}": [i], "common": [{"exists": True}]}})
+    event = {"detail": {"k7": 7, "k8": 9, "common": None}}
+    assert patterns.match(event) == ["p7"]
