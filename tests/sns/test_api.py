@@ -236,3 +236,30 @@ def test_unknown_operation(sim: Simulation) -> None:
     error = _error(lambda: sim.sns.api.call("CreatePlatformApplication", {}))
     assert (error.code, error.status) == ("InvalidAction", 400)
     assert "Publish" in sim.sns.api.operations
+
+
+def test_more_topic_attributes(sim: Simulation) -> None:
+    # CreateTopic / SetTopicAttributes attribute list (https://docs.aws.amazon.com/sns/latest/api/API_SetTopicAttributes.html).
+    call = sim.sns.api.call
+    arn = call("CreateTopic", {"Name": "t", "Attributes": {"KmsMasterKeyId": "alias/aws/sns", "TracingConfig": "Active"}})["TopicArn"]
+    attributes = call("GetTopicAttributes", {"TopicArn": arn})["Attributes"]
+    assert attributes["KmsMasterKeyId"] == "alias/aws/sns"
+    assert attributes["TracingConfig"] == "Active"
+    call("SetTopicAttributes", {"TopicArn": arn, "AttributeName": "SQSSuccessFeedbackRoleArn", "AttributeValue": "arn:aws:iam::123456789012:role/r"})
+    assert "SQSSuccessFeedbackRoleArn" in call("GetTopicAttributes", {"TopicArn": arn})["Attributes"]
+    assert str(_error(lambda: call("SetTopicAttributes", {"TopicArn": arn, "AttributeName": "Nope", "AttributeValue": "x"}))) == (
+        "Invalid parameter: AttributeName"
+    )
+    assert _error(lambda: call("SetTopicAttributes", {"TopicArn": arn, "AttributeName": "ContentBasedDeduplication", "AttributeValue": "true"})).code == (
+        "InvalidParameter"
+    )
+    fifo = call("CreateTopic", {"Name": "f.fifo", "Attributes": {"FifoTopic": "true", "ArchivePolicy": json.dumps({"MessageRetentionPeriod": "30"})}})["TopicArn"]
+    fifo_attributes = call("GetTopicAttributes", {"TopicArn": fifo})["Attributes"]
+    assert json.loads(fifo_attributes["ArchivePolicy"]) == {"MessageRetentionPeriod": "30"}
+    assert fifo_attributes["BeginningArchiveTime"] == "2024-01-01T00:00:00.000Z"
+    assert _error(lambda: call("SetTopicAttributes", {"TopicArn": fifo, "AttributeName": "TracingConfig", "AttributeValue": "Active"})).code == (
+        "InvalidParameter"
+    )
+    assert _error(lambda: call("SetTopicAttributes", {"TopicArn": arn, "AttributeName": "DeliveryPolicy", "AttributeValue": "{oops"})).message.startswith(
+        "Invalid parameter: DeliveryPolicy: failed to parse JSON. Unexpected character ('o' (code 111))"
+    )
