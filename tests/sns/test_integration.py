@@ -101,3 +101,26 @@ def _run(seed: int) -> list[Any]:
 def test_same_seed_same_journal_byte_for_byte() -> None:
     assert _run(7) == _run(7)
     assert _run(7) != _run(8)
+
+
+def test_a_lambda_function_subscribed_by_arn_gets_the_sns_event() -> None:
+    # SNS invokes the function asynchronously with the SNS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html);
+    # a failing handler is retried by Lambda, not by SNS.
+    sim = Simulation()
+    received: list[Any] = []
+
+    def handler(event: Any, context: Any) -> None:
+        received.append(event)
+        raise RuntimeError("handler fails: Lambda's business, not SNS's")
+
+    function = sim.lambda_.function("worker", handler)
+    topic = sim.sns.create_topic("t")
+    subscription = topic.subscribe(function, filter_policy={"kind": ["x"]})
+    assert (subscription.protocol, subscription.endpoint) == ("lambda", function.arn)
+    topic.publish("hello", attributes={"kind": "x"})
+    sim.advance(600)
+    assert received
+    assert received[0]["Records"][0]["Sns"]["Message"] == "hello"
+    assert received[0]["Records"][0]["EventSubscriptionArn"] == subscription.arn
+    assert len([r for r in sim.journal if r.kind == "sns.delivery.delivered"]) == 1
+    assert not [r for r in sim.journal if r.kind == "sns.delivery.retrying"]
