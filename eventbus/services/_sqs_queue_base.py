@@ -390,7 +390,7 @@ class QueueBase:
         https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-queue-parameters.html
         """
         now = self._sim.time
-        for entry in self._stored.pop_older_than(now - self._retention_period):
+        for entry in self._stored.pop_expired(now, self._retention_period):
             self._remove(entry)
             self._n_expired += 1
             self._append(now, "sqs.retention_expired", self.arn, entry.message_id, None)

@@ -180,15 +180,21 @@ class RetentionQueue:
             return min(first, heap[0][0]) if heap else first
         return heap[0][0] if heap else None
 
-    def pop_older_than(self, cutoff: float) -> list[Entry]:
-        """Remove and return the stored messages enqueued at or before ``cutoff``."""
+    def pop_expired(self, now: float, retention: float) -> list[Entry]:
+        """Remove and return the stored messages whose retention has run out by ``now``.
+
+        The test is ``enqueued_at + retention <= now``: the same sum the retention alarm was armed
+        with, so that floating-point rounding can never leave a due message behind (comparing
+        ``enqueued_at <= now - retention`` instead misses about one enqueue time in ten, and the
+        alarm then fires at the same instant forever).
+        """
         out: list[Entry] = []
         line, heap = self._line, self._heap
-        while line and (line[0].state == GONE or line[0].enqueued_at <= cutoff):
+        while line and (line[0].state == GONE or line[0].enqueued_at + retention <= now):
             entry = line.popleft()
             if entry.state != GONE:
                 out.append(entry)
-        while heap and (heap[0][2].state == GONE or heap[0][0] <= cutoff):
+        while heap and (heap[0][2].state == GONE or heap[0][0] + retention <= now):
             entry = heapq.heappop(heap)[2]
             if entry.state != GONE:
                 out.append(entry)
