@@ -1,0 +1,170 @@
+"""Shared helpers of the blueprint tests (tests/patterns/): load a blueprint, run the command, compare.
+
+Each blueprint lives in ``patterns/<name>/`` with ``topology.yaml`` (eventbus's format), an
+equivalent ``template.yaml`` (AWS SAM), ``handlers.py`` and ``events.jsonl``. These helpers load
+either file into a fresh :class:`~eventbus.Simulation`, hand back the handler module the loader
+imported (its module-level stores are the blueprint's "tables"), run ``eventbus`` in-process, and
+check that the two files build equivalent simulations.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, settings
+
+from eventbus import Simulation
+from eventbus.cli import main
+from eventbus.replay import replay
+from eventbus.report import build_story, render_text
+from eventbus.topology import Topology, export, load
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERNS = ROOT / "patterns"
+
+#: Property tests: few examples (the folder must run in about 90 s on 2 cores), the same ones on
+#: every run (derandomized, no example database); a failure prints the drawn simulation (its seed).
+PROPERTY = settings(
+    max_examples=int(__import__("os").environ.get("PATTERN_EXAMPLES", "12")),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+class Run:
+    """What one in-process ``eventbus`` command did."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Run(code={self.code}, out={self.out[-600:]!r}, err={self.err[-600:]!r})"
+
+
+def eventbus(*args: str) -> Run:
+    """Run ``eventbus ARGS...`` in-process (paths relative to the repository root are fine)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], stdout=out, stderr=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def folder(name: str) -> Path:
+    return PATTERNS / name
+
+
+def load_blueprint(
+    name: str, sim: Simulation | None = None, *, file: str = "topology.yaml", seed: int = 0
+) -> tuple[Simulation, Topology, ModuleType]:
+    """Load ``patterns/<name>/<file>`` into ``sim`` (or a new one); return it, the topology and the
+    handler module the loader imported (a fresh module per load)."""
+    sim = sim if sim is not None else Simulation(seed=seed)
+    topology = load(folder(name) / file, sim)
+    return sim, topology, topology.modules["handlers"]
+
+
+def topology_document(name: str) -> dict[str, Any]:
+    """``patterns/<name>/topology.yaml`` as plain data, to build variants of the blueprint from."""
+    document: dict[str, Any] = yaml.safe_load((folder(name) / "topology.yaml").read_text(encoding="utf-8"))
+    return copy.deepcopy(document)
+
+
+def load_variant(
+    name: str, edit: Callable[[dict[str, Any]], None], sim: Simulation | None = None, *, seed: int = 0
+) -> tuple[Simulation, Topology, ModuleType]:
+    """The blueprint's topology.yaml changed by ``edit`` (a function mutating the document), loaded."""
+    document = topology_document(name)
+    edit(document)
+    sim = sim if sim is not None else Simulation(seed=seed)
+    topology = load(document, sim, base_dir=folder(name))
+    return sim, topology, topology.modules["handlers"]
+
+
+# ------------------------------------------------------------------ equivalence of the two files
+def assert_equivalent_files(name: str) -> None:
+    """topology.yaml and template.yaml build the same simulation: the same resources (by ARN), the
+    same exported CloudFormation (every setting), and the same replay of events.jsonl, line for line."""
+    base = folder(name)
+    sim_a, top_a, _ = load_blueprint(name, file="topology.yaml")
+    sim_b, top_b, _ = load_blueprint(name, file="template.yaml")
+    assert sorted(top_a.resources.values()) == sorted(top_b.resources.values())
+    assert top_b.warnings == []
+    assert export(sim_a, base_dir=base) == export(sim_b, base_dir=base)
+    assert replay_text(name, "topology.yaml") == replay_text(name, "template.yaml")
+
+
+def replay_text(name: str, topology_file: str, *, seed: int = 0, until: float | None = None) -> str:
+    """The replay report of ``events.jsonl`` against one of the blueprint's files."""
+    kwargs: dict[str, Any] = {} if until is None else {"until": until}
+    result = replay(folder(name) / "events.jsonl", topology=folder(name) / topology_file, seed=seed, **kwargs)
+    return render_text(build_story(result.journal))
+
+
+# ------------------------------------------------------------------ reading queues and journals
+def drain(queue: Any) -> list[str]:
+    """Every message body a queue holds now (received and deleted)."""
+    bodies: list[str] = []
+    while True:
+        messages = queue.receive(max_messages=10)
+        if not messages:
+            return bodies
+        for message in messages:
+            bodies.append(message.body)
+            queue.delete(message.receipt_handle)
+
+
+def drain_messages(queue: Any) -> list[Any]:
+    """Every message a queue holds now (received and deleted), with its attributes."""
+    out: list[Any] = []
+    while True:
+        messages = queue.receive(max_messages=10)
+        if not messages:
+            return out
+        for message in messages:
+            out.append(message)
+            queue.delete(message.receipt_handle)
+
+
+def records(sim: Simulation, kind: str, resource: str | None = None) -> list[Any]:
+    """The journal records of ``kind`` (on ``resource``, an ARN suffix, when given)."""
+    return [r for r in sim.journal if r.kind == kind and (resource is None or r.resource.endswith(resource))]
+
+
+def kinds(sim: Simulation) -> set[str]:
+    return {r.kind for r in sim.journal}
+
+
+def lines_with(text: str, *fragments: str) -> list[str]:
+    """The lines of ``text`` holding every fragment."""
+    return [line for line in text.splitlines() if all(f in line for f in fragments)]
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+_IDS = re.compile(r"\b[0-9a-f]{8}\b")
+
+
+def without_ids(text: str) -> str:
+    """``text`` with 8-hex-digit short ids masked (message, event and request ids)."""
+    return _IDS.sub("<id>", text)
+
+
+def ordered_unique(items: Iterable[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
