@@ -86,9 +86,11 @@ def _short(resource: str) -> str:
 def _detail(detail: dict[str, Any], focus: str = "", limit: int = 160) -> str:
     parts = []
     for key, value in detail.items():
+        if key in _ID_LISTS and isinstance(value, list) and focus and focus in value:
+            parts.append(f"{key}=[this one]" if len(value) == 1 else f"{key}=[{len(value)} messages incl. this one]")
+            continue
         if key in _ID_LISTS and isinstance(value, list) and len(value) > 1:
-            mine = " incl. this one" if focus and focus in value else ""
-            parts.append(f"{key}=[{len(value)} messages{mine}]")
+            parts.append(f"{key}=[{len(value)} messages]")
             continue
         text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
         if isinstance(value, str) and value.startswith("arn:"):

@@ -44,3 +44,10 @@ __all__ = (
     "format_life",
     "life",
 )
+
+# Public classes report the public module (reprs, tracebacks and pickles name it).
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        _value.__module__ = __name__
+del _name, _value

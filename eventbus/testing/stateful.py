@@ -25,3 +25,10 @@ except ImportError as error:  # pragma: no cover - exercised without hypothesis
 from ._stateful import ArchitectureMachine
 
 __all__ = ("ArchitectureMachine",)
+
+# Public classes report the public module (reprs, tracebacks and pickles name it).
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        _value.__module__ = __name__
+del _name, _value

@@ -15,6 +15,7 @@ https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from collections import Counter
@@ -510,3 +511,15 @@ def test_fault_plans_honour_kinds_and_max_faults() -> None:
 def test_fault_plans_check_their_arguments_when_called(arguments: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         fault_plans(**arguments)
+
+
+@pytest.mark.parametrize("name", ["eventbus.faults", "eventbus.testing.invariants", "eventbus.testing.stateful"])
+def test_public_modules_export_a_tuple_of_their_names_under_their_public_path(name: str) -> None:
+    """anyio's house rule (style.md): a tuple __all__; reprs and tracebacks say the public module."""
+    module = importlib.import_module(name)
+    assert isinstance(module.__all__, tuple)
+    assert len(set(module.__all__)) == len(module.__all__)
+    for attr in module.__all__:
+        value = getattr(module, attr)
+        if isinstance(value, type):
+            assert value.__module__ == name
