@@ -30,7 +30,7 @@ from eventbus.errors import InvalidEventPatternError, ValidationError
 
 from ._event import load_event
 from ._match import EventPattern
-from ._parse import INVALID_JSON, JsonNumber, JsonObject, load_json, to_tokens
+from ._parse import INVALID_JSON, JsonObject, load_json, to_tokens
 from ._pattern_set import PatternSet
 
 __all__ = ("FilterPolicy", "FilterPolicySet", "InvalidFilterPolicyError", "Scope")
@@ -314,6 +314,3 @@ class FilterPolicySet:
 
     def __contains__(self, name: object) -> bool:
         return name in self._policies
-
-
-del JsonNumber

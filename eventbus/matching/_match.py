@@ -160,7 +160,7 @@ class EventPattern:
         from .explain import explain_pattern
 
         walk = self._walk(event)
-        return explain_pattern(self._branches, self._checks, walk)
+        return explain_pattern(self._checks, walk)
 
     def __repr__(self) -> str:
         source = self._pattern

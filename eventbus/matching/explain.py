@@ -14,10 +14,9 @@ from collections.abc import Sequence
 
 import msgspec
 
-from ._conditions import Condition, Value
+from ._conditions import Condition, Exists, Value
 from ._event import Occurrence, Walk
 from ._match import BranchCheck, branch_matches
-from ._parse import Branch
 
 __all__ = ("BranchExplanation", "ConditionResult", "Explanation", "FieldExplanation")
 
@@ -102,7 +101,7 @@ def _render(value: Value) -> str:
 
 def _condition_result(condition: Condition, found: Sequence[Occurrence]) -> ConditionResult:
     rendered = condition.render()
-    if isinstance_exists(condition):
+    if isinstance(condition, Exists):
         present = bool(found)
         wanted = condition.test(None)
         if present == wanted:
@@ -124,14 +123,7 @@ def _condition_result(condition: Condition, found: Sequence[Occurrence]) -> Cond
     return ConditionResult(condition=rendered, matched=False, reason=reason)
 
 
-def isinstance_exists(condition: Condition) -> bool:
-    """Whether the condition is an ``exists`` test."""
-    from ._conditions import Exists
-
-    return isinstance(condition, Exists)
-
-
-def explain_pattern(branches: Sequence[Branch], checks: Sequence[BranchCheck], walk: Walk) -> Explanation:
+def explain_pattern(checks: Sequence[BranchCheck], walk: Walk) -> Explanation:
     """Build the explanation of one walked event against a compiled pattern."""
     consistent = bool(walk.shared_fields())
     explained: list[BranchExplanation] = []
@@ -169,5 +161,4 @@ def explain_pattern(branches: Sequence[Branch], checks: Sequence[BranchCheck], w
                 "(array consistency)"
             )
         explained.append(BranchExplanation(index=index, matched=matched, fields=tuple(fields), note=note))
-    del branches
     return Explanation(matched=any(b.matched for b in explained), branches=tuple(explained))
