@@ -299,7 +299,8 @@ class PatternSet:
             self._compiled = _Compiled(self._patterns)
 
     def match(self, event: Mapping[str, Any] | str | bytes | bytearray) -> list[str]:
-        """The names of every pattern the event matches, in the order the names were added."""
+        """The names of every pattern the event matches, in a deterministic order (not necessarily the
+        order they were added: identical patterns come out together, `$or` patterns last)."""
         if self._compiled is None:
             self._compiled = _Compiled(self._patterns)
         return self._compiled.match(load_event(event))
