@@ -228,6 +228,7 @@ def assert_at_least_once(
     deliveries: dict[tuple[str, str, str, str], _Delivery] = {}
     given_up: dict[tuple[str, str], deque[_Delivery]] = defaultdict(deque)
     standalone: list[_Delivery] = []
+    asynchronous: dict[str, _Delivery] = {}
     for record in records:
         kind = record.kind
         prefix, _, outcome = kind.rpartition(".")
@@ -240,6 +241,9 @@ def assert_at_least_once(
             delivery.error = str(record.detail.get("error_message", "")) or str(record.detail.get("error_code", ""))
             if outcome == "delivered":
                 delivery.state = "delivered"
+                discarded = asynchronous.get(record.id) if prefix.startswith("lambda.") else None
+                if discarded is not None and discarded.state == "dropped":  # to its DLQ or on-failure destination
+                    discarded.state = "dead_lettered"
             elif outcome == "failed":
                 delivery.state = "given_up"
                 delivery.reason = str(record.detail.get("exhausted", ""))
@@ -258,19 +262,15 @@ def assert_at_least_once(
             continue
         if kind.startswith("lambda.async."):
             key = ("lambda.async", "", record.resource, record.id)
-            if kind == "lambda.async.queued":
-                deliveries.setdefault(key, _Delivery(key))
-                continue
-            delivery = deliveries.setdefault(key, _Delivery(key))
+            delivery = deliveries.get(key)
+            if delivery is None:
+                delivery = deliveries[key] = asynchronous[record.id] = _Delivery(key)
             if kind == "lambda.async.succeeded":
                 delivery.state = "delivered"
             elif kind in ("lambda.async.discarded", "lambda.async.dropped"):
                 delivery.state = "dropped"
                 delivery.reason = str(record.detail.get("condition") or record.detail.get("reason", ""))
-        elif kind in ("lambda.dead_letter.delivered", "lambda.destination.delivered"):
-            for function_key, delivery in deliveries.items():
-                if function_key[0] == "lambda.async" and function_key[3] == record.id and delivery.state == "dropped":
-                    delivery.state = "dead_lettered"
+
     problems: list[tuple[str, str]] = []
     for delivery in [*deliveries.values(), *standalone]:
         state = delivery.state

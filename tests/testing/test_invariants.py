@@ -264,6 +264,28 @@ def test_async_invocations_are_followed_to_their_end() -> None:
     assert_at_least_once(sim, allow_pending=False, allow_dropped=False)
 
 
+def test_a_discarded_async_event_counts_as_dead_lettered_only_when_its_dlq_got_it() -> None:
+    """Lambda discards an event after its retries; with a DLQ it is dead-lettered, without it is dropped."""
+    sim = Simulation(seed=43)
+    dlq = sim.sqs.create_queue("fn-dlq")
+
+    def broken(event: Any, context: Any) -> None:
+        raise RuntimeError("nope")
+
+    with_dlq = sim.lambda_.function("with-dlq", broken, dead_letter=dlq.arn)
+    without = sim.lambda_.function("without", broken)
+    for function in (with_dlq, without):
+        function.set_event_invoke_config(max_retries=0)
+    kept = with_dlq.invoke_event({})
+    lost = without.invoke_event({})
+    sim.advance(10)
+    assert dlq.statistics().sent == 1
+    with pytest.raises(InvariantViolation, match=f"asynchronous invocation {lost} of without was dropped \\(RetriesExhausted\\)") as dropped:
+        assert_at_least_once(sim, allow_dropped=False)
+    assert kept not in str(dropped.value)
+    assert_dead_letters_accounted(sim)
+
+
 # -------------------------------------------------------- dead-letter accounting
 def test_a_dead_letter_queue_that_is_gone_loses_the_letters() -> None:
     """Broken topology: the target's DLQ was deleted; the failed event cannot be dead-lettered."""
