@@ -201,7 +201,9 @@ class SqsFaults(msgspec.Struct, frozen=True, kw_only=True):
     https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html
 
     Every choice is drawn from the simulation's seeded generator, and only when a rate is above 0,
-    so a run without faults draws nothing. FIFO queues never commit these faults.
+    so a run without faults draws nothing. FIFO queues never commit these faults. The simulation's
+    fault plan (:mod:`eventbus.faults`, ``sim.faults``) offers the same faults simulation-wide,
+    scoped and scripted, journaled ``fault.injected``; the two work side by side.
 
     Attributes:
         duplicate_rate: per message, decided at its first receive, the chance that a second copy
