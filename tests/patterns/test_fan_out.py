@@ -18,6 +18,7 @@ from blueprints import (
     assert_equivalent_files,
     drain,
     eventbus,
+    fault_mixes,
     lines_with,
     load_blueprint,
     records,
@@ -28,7 +29,6 @@ from hypothesis import strategies as st
 
 from eventbus import Simulation
 from eventbus.testing.invariants import assert_invariants
-from eventbus.testing.strategies import fault_plans
 
 NAME = "fan-out"
 EVENTS = "patterns/fan-out/events.jsonl"
@@ -191,10 +191,9 @@ def shipping_accepts(spec: dict[str, Any]) -> bool:
 @given(
     sim=st.from_type(Simulation),
     specs=orders_strategy,
-    plan=fault_plans(
-        kinds=("sns_delivery_failure", "duplicate_delivery", "lost_delete", "visibility_expiry", "crash_before", "crash_after"),
-        max_rate=0.3,
-        resources=["billing", "shipping", "analytics", "bill", "ship", "record"],
+    plan=fault_mixes(("sns_delivery_failure", "duplicate_delivery", "lost_delete", "visibility_expiry", "crash_before", "crash_after"),
+        queues=["billing", "shipping", "analytics"],
+        functions=["bill", "ship", "record"],
     ),
 )
 def test_property_each_worker_sees_exactly_what_its_filter_accepts(sim: Simulation, specs: list[dict[str, Any]], plan: Any) -> None:

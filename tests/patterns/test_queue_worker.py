@@ -20,6 +20,7 @@ from blueprints import (
     assert_equivalent_files,
     drain,
     eventbus,
+    fault_mixes,
     lines_with,
     load_blueprint,
     load_variant,
@@ -30,7 +31,6 @@ from hypothesis import strategies as st
 
 from eventbus import Simulation
 from eventbus.testing.invariants import assert_invariants
-from eventbus.testing.strategies import fault_plans
 from eventbus.topology import TopologyError
 
 NAME = "queue-worker"
@@ -187,7 +187,7 @@ QUEUE_FAULTS = ("duplicate_delivery", "empty_receive", "lost_delete", "visibilit
 @given(
     sim=st.from_type(Simulation),
     kinds=orders_strategy,
-    plan=fault_plans(kinds=QUEUE_FAULTS, max_rate=0.3, resources=["orders", "save-orders"]),
+    plan=fault_mixes(QUEUE_FAULTS, queues=["orders"], functions=["save-orders"]),
 )
 def test_property_every_order_is_saved_or_dead_lettered_and_redrive_recovers(
     sim: Simulation, kinds: list[str], plan: Any
