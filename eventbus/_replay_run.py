@@ -7,12 +7,17 @@ Publish) and runs what that makes due at once. After the last line it keeps runn
 (retries, visibility timeouts, delays, schedules) until nothing is left or the next one lies beyond
 the horizon (``until`` seconds after the last line).
 
-The engine journals what it does, so that a report can be built from the journal alone:
+The engine journals what it does, so that a report can be built from the journal alone, and so that
+a dumped journal can be run again (:func:`replay_journal`): the seed is in ``simulation.started``, the
+settings in ``replay.started`` and every input line's text in ``replay.input`` / ``replay.skipped``.
 
-* ``replay.skipped`` (time 0): a line skipped with ``keep_going``; ``detail``: ``line``, ``error``;
+* ``replay.started`` (time 0, first after ``simulation.started``): ``detail``: ``input`` (the name of
+  the input file), ``topology`` (as given, or None), ``until``, ``keep_going``, ``parameters``;
+* ``replay.skipped`` (time 0): a line skipped with ``keep_going``; ``detail``: ``line``, ``error``,
+  ``text`` (the line as written);
 * ``replay.input``: a line's call was made; ``resource``: the bus, queue or topic ARN; ``id``: the
-  event or message id AWS returned ('' when refused); ``detail``: ``line``, ``input`` (``event``,
-  ``sqs``, ``sns``), ``status`` (``accepted`` or ``failed``) and, when failed, ``error_code`` and
+  event or message id AWS returned ('' when refused); ``detail``: ``line``, ``text`` (the line as
+  written), ``input`` (``event``, ``sqs``, ``sns``), ``status`` (``accepted`` or ``failed``) and, when failed, ``error_code`` and
   ``error_message`` (AWS's); the call's own records (``events.put``, ``sqs.sent`` ...) precede it;
 * ``replay.settled``: the run ended; ``detail``: ``reason`` (``idle``: no timer left; ``horizon``:
   the next timer is beyond the horizon), ``horizon``, ``pending_timers``.
@@ -32,7 +37,7 @@ from ._replay_topology import LoadedTopology, default_topology, load_topology
 from ._simulation import Simulation
 from .errors import EventBusError, ServiceError
 
-__all__ = ("DEFAULT_UNTIL", "ReplayResult", "replay")
+__all__ = ("DEFAULT_UNTIL", "JournalReplay", "ReplayResult", "replay", "replay_journal")
 
 #: Virtual seconds a replay keeps running after its last input, by default: EventBridge's default
 #: maximum event age (24 hours), so that every default retry schedule plays out.
@@ -161,9 +166,9 @@ def _clock(seconds: float) -> str:
     return f"+{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def _inject(sim: Simulation, events: Any, item: InputLine, target: _Target) -> None:
+def _inject(sim: Simulation, events: Any, item: InputLine, target: _Target, text: str) -> None:
     """Make the input's call and journal ``replay.input`` (``events``: the EventBridge service, or None)."""
-    detail: dict[str, Any] = {"line": item.line, "input": item.kind, **describe_request(item)}
+    detail: dict[str, Any] = {"line": item.line, "text": text, "input": item.kind, **describe_request(item)}
     request = item.request
     message_id = ""
     try:
@@ -212,6 +217,7 @@ def replay(
     parameters: dict[str, str] | None = None,
     name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    topology_label: str | None = None,
 ) -> ReplayResult:
     """Replay a file of inputs through a topology on virtual time.
 
@@ -226,6 +232,7 @@ def replay(
         parameters: template parameter overrides (SAM/CloudFormation topologies).
         name: the name the input is called by in error messages (default: the path as given).
         progress: called with (lines done, lines in all) after each input.
+        topology_label: how ``replay.started`` names the topology (default: as given).
 
     Raises:
         InputError: a bad line (not JSON, an unknown bus, queue or topic, a bad field), unless
@@ -244,7 +251,21 @@ def replay(
     else:
         label = name or "<input>"
         lines = events
+    lines = list(lines)
+    texts = [line.decode("utf-8", "replace") if isinstance(line, (bytes, bytearray)) else line for line in lines]
     sim = Simulation(seed=seed)
+    sim.record(
+        "replay.started",
+        "",
+        "",
+        {
+            "input": label,
+            "topology": topology_label if topology_label is not None else _topology_text(topology),
+            "until": float(until),
+            "keep_going": keep_going,
+            "parameters": dict(parameters or {}),
+        },
+    )
     loaded = load_topology(topology, sim, parameters=parameters) if topology is not None else None
     inputs, skipped = parse_inputs(lines, label, keep_going=keep_going)
 
@@ -269,14 +290,15 @@ def replay(
         times.append(when)
     skipped.sort(key=lambda bad: bad.line)
     for bad in skipped:
-        sim.record("replay.skipped", "", "", {"line": bad.line, "error": bad.reason})
+        text = texts[bad.line - 1] if 0 < bad.line <= len(texts) else ""
+        sim.record("replay.skipped", "", "", {"line": bad.line, "error": bad.reason, "text": text})
 
     total = len(kept)
     events_service = sim.events if any(item.kind == "event" for item in kept) else None
     for done, (item, target, when) in enumerate(zip(kept, targets, times, strict=True), 1):
         if when > sim.time:
             sim.advance(when - sim.time)
-        _inject(sim, events_service, item, target)
+        _inject(sim, events_service, item, target, texts[item.line - 1])
         sim.run_until_idle()
         if progress is not None:
             progress(done, total)
@@ -293,3 +315,115 @@ def replay(
     pending = sim.pending
     sim.record("replay.settled", "", "", {"reason": stopped_by, "horizon": horizon, "pending_timers": pending})
     return ReplayResult(sim, loaded, kept, skipped, horizon, stopped_by, pending)
+
+
+def _topology_text(topology: object) -> str | None:
+    """How ``replay.started`` records the topology: a path or ``module:build`` as given."""
+    if topology is None:
+        return None
+    if isinstance(topology, (str, os.PathLike)):
+        return os.fspath(topology)
+    module, qualname = getattr(topology, "__module__", None), getattr(topology, "__qualname__", None)
+    return f"{module}:{qualname}" if module and qualname and "<" not in qualname else None
+
+
+class JournalReplay:
+    """A dumped replay journal run again, and how the new journal compares with it.
+
+    Attributes:
+        result: the new run.
+        original: the journal it was run from.
+        first_difference: the ``seq`` of the first record that differs (None: identical, byte for byte).
+    """
+
+    def __init__(self, result: ReplayResult, original: Journal, first_difference: int | None) -> None:
+        self.result = result
+        self.original = original
+        self.first_difference = first_difference
+
+    @property
+    def identical(self) -> bool:
+        return self.first_difference is None
+
+    def describe_difference(self) -> str:
+        """Where the new run departs from the journal, for an error message ('' when identical)."""
+        n = self.first_difference
+        if n is None:
+            return ""
+        old = self.original[n] if n < len(self.original) else None
+        new = self.result.journal[n] if n < len(self.result.journal) else None
+        return f"record {n}: the journal has {_short(old)}, the new run {_short(new)}"
+
+
+def _short(record: Any) -> str:
+    if record is None:
+        return "nothing (it ended)"
+    return f"{record.kind} {record.resource or '-'} {record.id or ''} at +{record.time:g}s".replace("  ", " ")
+
+
+def is_replay_journal(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` holds a journal dumped by a replay (rather than an input file)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline()
+    except OSError:
+        return False
+    return first.startswith(b'{"seq":0,') and b'"kind":"simulation.started"' in first
+
+
+def replay_journal(
+    journal: Journal | str | os.PathLike[str],
+    *,
+    topology: str | os.PathLike[str] | Callable[[Simulation], object] | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+) -> JournalReplay:
+    """Run a dumped replay journal again and compare: the same seed, settings and input lines.
+
+    The seed comes from the journal's ``simulation.started`` record, the topology, horizon and
+    options from ``replay.started``, and the input lines (with their line numbers) from
+    ``replay.input`` and ``replay.skipped``. A topology recorded as a relative path is looked up
+    from the current directory, then from ``base_dir`` (the journal's folder when it is a path).
+
+    Raises:
+        InputError: the journal was not written by a replay (no ``replay.started`` record).
+    """
+    if not isinstance(journal, Journal):
+        base_dir = base_dir if base_dir is not None else Path(journal).parent
+        label = os.fspath(journal)
+        journal = Journal.load(journal)
+    else:
+        label = "<journal>"
+    started = next((r for r in journal if r.kind == "simulation.started"), None)
+    settings = next((r for r in journal if r.kind == "replay.started"), None)
+    if started is None or settings is None:
+        raise InputError(label, 0, "not a journal written by eventbus replay (no replay.started record)")
+    by_line: dict[int, str] = {}
+    for record in journal:
+        if record.kind in ("replay.input", "replay.skipped") and "text" in record.detail:
+            by_line[int(record.detail["line"])] = str(record.detail["text"])
+    lines = [by_line.get(n, "") for n in range(1, max(by_line, default=0) + 1)]
+    recorded = settings.detail.get("topology")
+    chosen = topology if topology is not None else recorded
+    if isinstance(chosen, str) and not os.path.exists(chosen) and base_dir is not None:
+        candidate = Path(base_dir) / chosen
+        if candidate.exists():
+            chosen = str(candidate)
+    result = replay(
+        lines,
+        topology=chosen,
+        seed=int(started.detail["seed"]),
+        until=float(settings.detail["until"]),
+        keep_going=bool(settings.detail["keep_going"]),
+        parameters=dict(settings.detail.get("parameters") or {}) or None,
+        name=str(settings.detail["input"]),
+        topology_label=recorded,
+    )
+    new = result.journal
+    first = None
+    for n in range(max(len(new), len(journal))):
+        a = journal[n] if n < len(journal) else None
+        b = new[n] if n < len(new) else None
+        if a != b:
+            first = n
+            break
+    return JournalReplay(result, journal, first)

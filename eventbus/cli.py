@@ -32,7 +32,7 @@ import msgspec
 
 from . import __version__
 from ._replay_input import InputError, parse_duration
-from ._replay_run import DEFAULT_UNTIL, ReplayResult, replay
+from ._replay_run import DEFAULT_UNTIL, ReplayResult, is_replay_journal, replay
 from ._replay_topology import TopologyLoadError, default_topology, load_topology
 from ._simulation import Simulation
 from .errors import EventBusError
@@ -240,6 +240,8 @@ def _replay(args: argparse.Namespace, io: _Streams) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if is_replay_journal(events):
+            return _replay_journal(args, io, events)
         return _replay_and_report(args, io, events, topology, progress)
     finally:
         if collecting:
@@ -249,7 +251,6 @@ def _replay(args: argparse.Namespace, io: _Streams) -> int:
 def _replay_and_report(
     args: argparse.Namespace, io: _Streams, events: str, topology: str | None, progress: _Progress | None
 ) -> int:
-    from .report import build_story, write_html, write_text
 
     try:
         result = replay(
@@ -264,6 +265,29 @@ def _replay_and_report(
     finally:
         if progress is not None:
             progress.close()
+    return _report(args, io, events, topology, result)
+
+
+def _replay_journal(args: argparse.Namespace, io: _Streams, journal_path: str) -> int:
+    """``eventbus replay JOURNAL.jsonl``: run a dumped replay journal again and check it is the same run."""
+    from .replay import replay_journal
+
+    again = replay_journal(journal_path, topology=args.topology)
+    settings = next(r for r in again.original if r.kind == "replay.started")
+    args.seed = again.result.sim.seed
+    status = _report(args, io, journal_path, settings.detail.get("topology"), again.result)
+    if again.identical:
+        io.err.write(f"eventbus replay: {journal_path}: the same run again, journal identical byte for byte ({len(again.original)} records)\n")
+        return status
+    io.err.write(f"eventbus replay: {journal_path}: the run differs from the journal at {again.describe_difference()}\n")
+    return EXIT_FAILED_CHECK
+
+
+def _report(
+    args: argparse.Namespace, io: _Streams, events: str, topology: str | None, result: ReplayResult
+) -> int:
+    from .report import build_story, write_html, write_text
+
     if result.topology is not None:
         for warning in result.topology.warnings:
             io.err.write(f"eventbus replay: warning: {warning}\n")
