@@ -7,21 +7,19 @@ where a text could not be confirmed the function says so.
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final, TypeVar
 
-from .._transform_json import constraint_error
 from ..errors import (
     ConflictError,
     LimitExceededError,
     ResourceExistsError,
     ResourceNotFoundError,
     ServiceError,
-    ValidationError,
 )
+from ._aws_common import offset_page, raise_violations, tags_from_aws, tags_to_aws, to_utc
 
 __all__ = (
     "ARCHIVE_MANAGER",
@@ -152,12 +150,6 @@ def check_length(value: str | None, location: str, *, max_length: int) -> list[t
     return []
 
 
-def raise_violations(violations: Sequence[tuple[str, str, str]]) -> None:
-    """Raise AWS's ``N validation error(s) detected: ...`` when there is any violation."""
-    if violations:
-        raise constraint_error(violations)
-
-
 def bus_name_from(name_or_arn: str | None) -> str:
     """The bus name in an ``EventBusName`` that may be a name or an ``...:event-bus/<name>`` ARN."""
     if not name_or_arn:
@@ -172,25 +164,10 @@ def bus_name_from(name_or_arn: str | None) -> str:
 def to_datetime(value: datetime | float | int | str, parameter: str = "Time") -> datetime:
     """A timestamp parameter (aware datetime, epoch seconds or ISO-8601 text) as an aware UTC datetime.
 
-    A naive datetime is taken as UTC, as botocore serialises it.
-
     Raises:
-        ValidationError: text that is not an ISO-8601 instant.
+        ValidationError: ``Parameter <parameter> is not valid.`` for a value that is not a timestamp.
     """
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, bool):
-        raise ValidationError(f"Parameter {parameter} is not valid.")
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, UTC)
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"Parameter {parameter} is not valid.") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return to_utc(value, invalid=f"Parameter {parameter} is not valid.")
 
 
 # ----------------------------------------------------------------- paging
@@ -203,27 +180,7 @@ def paginate(items: Sequence[T], next_token: str | None, limit: int | None) -> t
     if limit is not None and not 1 <= limit <= 100:
         bound = "greater than or equal to 1" if limit < 1 else "less than or equal to 100"
         raise_violations([(str(limit), "limit", f"Member must have value {bound}")])
-    start = 0
-    if next_token:
-        try:
-            start = int(base64.urlsafe_b64decode(next_token.encode()).decode().removeprefix("offset:"))
-        except (ValueError, UnicodeDecodeError):
-            raise ValidationError("The NextToken provided is invalid.") from None
-    end = len(items) if limit is None else min(len(items), start + limit)
-    token = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else None
-    return list(items[start:end]), token
+    return offset_page(items, next_token, limit, prefix="offset:", invalid_token="The NextToken provided is invalid.")
 
 
 # ------------------------------------------------------------------- tags
-def tags_from_aws(tags: Iterable[Mapping[str, Any]] | Mapping[str, str] | None) -> dict[str, str]:
-    """Tags as a dict, from AWS's ``[{"Key": ..., "Value": ...}]`` or from a plain mapping."""
-    if tags is None:
-        return {}
-    if isinstance(tags, Mapping):
-        return {str(key): str(value) for key, value in tags.items()}
-    return {str(tag["Key"]): str(tag.get("Value", "")) for tag in tags}
-
-
-def tags_to_aws(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """Tags in AWS's ``[{"Key": ..., "Value": ...}]`` shape."""
-    return [{"Key": key, "Value": value} for key, value in tags.items()]

@@ -11,15 +11,15 @@ Where AWS's wording of an error could not be found, the function that builds it 
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
-from .._transform_json import constraint_error
 from ..errors import ConflictError, ResourceNotFoundError, ServiceError, ValidationError
+from ._aws_common import offset_page, raise_violations, tags_from_aws, tags_to_aws
+from ._aws_common import to_utc as _to_utc
 
 __all__ = (
     "DEFAULT_GROUP",
@@ -155,35 +155,16 @@ def check_range(value: object, location: str, low: int, high: int) -> Violations
     return []
 
 
-def raise_violations(violations: Sequence[tuple[str | None, str, str]]) -> None:
-    """Raise AWS's ``N validation error(s) detected: ...`` when there is any violation."""
-    if violations:
-        raise constraint_error(violations)
-
-
 # ------------------------------------------------------------------ times
 def to_utc(value: datetime | float | int | str, parameter: str) -> datetime:
     """A timestamp parameter (aware datetime, epoch seconds or ISO-8601 text) as an aware UTC datetime.
 
-    A naive datetime is taken as UTC, as botocore serialises it.
-
     Raises:
-        ValidationError: a value that is not a timestamp.
+        ValidationError: ``Invalid <parameter>: <value>.`` for a value that is not a timestamp.
     """
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, bool):
         raise ValidationError(f"Invalid {parameter}: {value!r}.")
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, UTC)
-    text = str(value).strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"Invalid {parameter}: {value}.") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return _to_utc(value, invalid=f"Invalid {parameter}: {value}.")
 
 
 def whole_seconds(value: datetime) -> datetime:
@@ -196,33 +177,9 @@ def paginate(items: Sequence[T], next_token: str | None, limit: int | None) -> t
     """One page of ``items`` from the position ``next_token`` names, and the token of the next page.
 
     Raises:
-        ValidationError: a token this simulation did not issue.
+        ValidationError: a token this simulation did not issue (AWS's wording is not confirmed).
     """
-    start = 0
-    if next_token:
-        try:
-            decoded = base64.urlsafe_b64decode(next_token.encode()).decode()
-            if not decoded.startswith(_PAGE_TOKEN_PREFIX):
-                raise ValueError(decoded)
-            start = int(decoded.removeprefix(_PAGE_TOKEN_PREFIX))
-        except (ValueError, UnicodeDecodeError):
-            # AWS's wording for a token it did not issue is not confirmed.
-            raise ValidationError("Invalid NextToken.") from None
-    end = len(items) if limit is None else min(len(items), start + limit)
-    token = base64.urlsafe_b64encode(f"{_PAGE_TOKEN_PREFIX}{end}".encode()).decode() if end < len(items) else None
-    return list(items[start:end]), token
+    return offset_page(items, next_token, limit, prefix=_PAGE_TOKEN_PREFIX, invalid_token="Invalid NextToken.")
 
 
 # ------------------------------------------------------------------- tags
-def tags_from_aws(tags: Iterable[Mapping[str, Any]] | Mapping[str, str] | None) -> dict[str, str]:
-    """Tags as a dict, from AWS's ``[{"Key": ..., "Value": ...}]`` or from a plain mapping."""
-    if tags is None:
-        return {}
-    if isinstance(tags, Mapping):
-        return {str(key): str(value) for key, value in tags.items()}
-    return {str(tag["Key"]): str(tag.get("Value", "")) for tag in tags}
-
-
-def tags_to_aws(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """Tags in AWS's ``[{"Key": ..., "Value": ...}]`` shape."""
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
