@@ -32,10 +32,12 @@ from ._idempotency_store import (
     EXPIRED,
     INPROGRESS,
     IdempotencyAlreadyInProgressError,
+    IdempotencyError,
     IdempotencyItemAlreadyExistsError,
     IdempotencyKeyError,
     IdempotencyRecord,
     IdempotencyStore,
+    idempotency_store,
 )
 
 __all__ = ("idempotent", "search")
@@ -95,7 +97,7 @@ def _missing(data: Any) -> bool:
 
 
 def idempotent(
-    store: IdempotencyStore,
+    store: IdempotencyStore | None = None,
     *,
     event_key_jmespath: str = "",
     key: Callable[[Any], Any] | None = None,
@@ -106,7 +108,10 @@ def idempotent(
     """Make a Lambda handler idempotent, as Powertools' ``@idempotent`` does, with a store in the simulation.
 
     Args:
-        store: the simulation's store (:func:`idempotency_store`).
+        store: the simulation's store (:func:`idempotency_store`); None: the store of the
+            simulation each invocation runs in, found through its Lambda context. That is the
+            form for handler modules a topology file names (``handlers:pay``), which are imported
+            before any simulation exists.
         event_key_jmespath: JMESPath to the key data (``"body.order_id"``,
             ``"powertools_json(body).order_id"``); empty: the whole event.
         key: instead of a JMESPath, a function of the event returning the key data.
@@ -118,6 +123,17 @@ def idempotent(
     The handler may be sync or async and take ``(event, context)`` or ``(event)``; with a context,
     the in-progress record expires at the invocation's deadline.
     """
+
+    def store_for(context: Any) -> IdempotencyStore:
+        if store is not None:
+            return store
+        sim = getattr(context, "_sim", None)  # an eventbus LambdaContext
+        if sim is None:
+            raise IdempotencyError(
+                "@idempotent() without a store takes the store of the simulation the invocation runs in, "
+                "from its Lambda context; this call has none: pass idempotent(idempotency_store(sim), ...)"
+            )
+        return idempotency_store(sim)
 
     def decorate(handler: F) -> F:
         qualified = f"{handler.__module__}.{handler.__qualname__}"
@@ -142,6 +158,7 @@ def idempotent(
             record_key = idempotency_key(event, context)
             if record_key is None:
                 return None, False, None
+            store = store_for(context)
             for attempt in range(_MAX_RETRIES + 1):
                 now = store.now()
                 remaining = context.get_remaining_time_in_millis() if context is not None and hasattr(context, "get_remaining_time_in_millis") else None
@@ -168,9 +185,10 @@ def idempotent(
                         return record_key, True, json.loads(existing.response_data) if existing.response_data else None
             raise IdempotencyAlreadyInProgressError(f"Execution already in progress with idempotency key: {record_key}")
 
-        def succeeded(record_key: str | None, response: Any) -> None:
+        def succeeded(record_key: str | None, response: Any, context: Any) -> None:
             if record_key is None:
                 return
+            store = store_for(context)
             store.update(
                 IdempotencyRecord(
                     idempotency_key=record_key,
@@ -180,9 +198,9 @@ def idempotent(
                 )
             )
 
-        def failed(record_key: str | None) -> None:
+        def failed(record_key: str | None, context: Any) -> None:
             if record_key is not None:
-                store.delete(record_key)
+                store_for(context).delete(record_key)
 
         takes_context = len([p for p in inspect.signature(handler).parameters.values() if p.default is p.empty]) >= 2
 
@@ -196,9 +214,9 @@ def idempotent(
                 try:
                     response = await (handler(event, context) if takes_context else handler(event))
                 except Exception:
-                    failed(record_key)
+                    failed(record_key, context)
                     raise
-                succeeded(record_key, response)
+                succeeded(record_key, response, context)
                 return response
 
             return run_async  # type: ignore[return-value]
@@ -211,9 +229,9 @@ def idempotent(
             try:
                 response = handler(event, context) if takes_context else handler(event)
             except Exception:
-                failed(record_key)
+                failed(record_key, context)
                 raise
-            succeeded(record_key, response)
+            succeeded(record_key, response, context)
             return response
 
         return run  # type: ignore[return-value]

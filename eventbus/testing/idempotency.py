@@ -11,6 +11,10 @@
     def pay(record, context):
         charge(record)
 
+In a handler module that a topology file names (``handler: "handlers:pay"``), imported before any
+simulation exists, leave the store out: ``@idempotent(event_key_jmespath=...)`` uses the store of
+the simulation each invocation runs in, found through its Lambda context.
+
 Semantics (https://docs.powertools.aws.dev/lambda/python/latest/utilities/idempotency/): the key
 is the MD5 of the key data's JSON, prefixed by function and handler names; a record is
 ``INPROGRESS`` while the handler runs (until the invocation's own deadline), ``COMPLETED`` with the
