@@ -37,7 +37,7 @@ PATTERNS = ROOT / "patterns"
 #: every run (derandomized, no example database); a failure prints the drawn simulation (its seed)
 #: and fault plan. ``EVENTBUS_PATTERN_EXAMPLES=500`` runs more.
 PROPERTY = settings(
-    max_examples=int(os.environ.get("EVENTBUS_PATTERN_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("EVENTBUS_PATTERN_EXAMPLES", "50")),
     derandomize=True,
     database=None,
     deadline=None,
