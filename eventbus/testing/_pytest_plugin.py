@@ -1,6 +1,8 @@
 """The pytest plugin: a fresh :class:`~eventbus.Simulation` per test, its seed printed on failure.
 
 Fixtures:
+    aws: the ``sim`` fixture's simulation with every boto3 client served by it
+        (:func:`eventbus.mock_aws`) for the duration of the test.
     sim: a new Simulation. Its seed is ``--eventbus-seed`` when given, else derived from the test's
         node id (stable across runs and machines, different between tests). When the test fails,
         the report shows the seed, the command line that reruns the test with it, and the last
@@ -12,7 +14,7 @@ Markers:
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -56,6 +58,15 @@ def sim(request: pytest.FixtureRequest) -> Simulation:
     simulation = Simulation(seed, **{k: v for k, v in settings.items() if v is not None})
     request.node.stash.setdefault(_SIMS, []).append(simulation)
     return simulation
+
+
+@pytest.fixture
+def aws(sim: Simulation) -> Iterator[Simulation]:
+    """The ``sim`` fixture's simulation, serving every boto3 client (``eventbus.mock_aws``) during the test."""
+    from ..aws import mock_aws
+
+    with mock_aws(sim):
+        yield sim
 
 
 @pytest.hookimpl(wrapper=True)

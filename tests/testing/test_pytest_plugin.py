@@ -69,3 +69,27 @@ def test_a_failing_test_shows_its_seed_rerun_command_and_journal(pytester: pytes
             "*orders.charged*function:pay order-1 {'amount': 5}",
         ]
     )
+
+
+def test_aws_fixture_serves_boto3_from_the_sim_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_boto3_code(aws, sim):
+            assert aws is sim
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="o-1", DelaySeconds=60)
+            assert sim.sqs.get_queue("orders").statistics().delayed == 1
+            sim.advance(60)
+            assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["o-1"]
+
+        def test_nothing_is_patched_without_it():
+            import botocore.endpoint
+            from eventbus.aws import _transport
+            assert botocore.endpoint.Endpoint._send is not _transport._send
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
