@@ -10,7 +10,7 @@ Powertools for AWS Lambda (Python), Idempotency
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from blueprints import (
@@ -19,17 +19,22 @@ from blueprints import (
     drain,
     eventbus,
     fault_mixes,
+    folder,
     lines_with,
     load_blueprint,
     load_variant,
     records,
     replay_blueprint,
 )
-from hypothesis import given
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 
 from eventbus import Simulation
+from eventbus.faults import FaultKind
 from eventbus.testing.invariants import InvariantViolation, assert_effects_exactly_once, assert_invariants
+from eventbus.testing.stateful import ArchitectureMachine
+from eventbus.topology import load
 
 NAME = "idempotent-consumer"
 EVENTS = "patterns/idempotent-consumer/events.jsonl"
@@ -51,18 +56,12 @@ def with_handler(handler: str) -> Any:
 def replay_with(handler: str) -> Any:
     """The replay's inputs, sent as eventbus replay sends them, to a variant of the consumer."""
     sim, _, handlers = load_variant(NAME, with_handler(handler))
-    for line in (json.loads(x) for x in (_folder() / "events.jsonl").read_text(encoding="utf-8").splitlines()):
+    for line in (json.loads(x) for x in (folder(NAME) / "events.jsonl").read_text(encoding="utf-8").splitlines()):
         sim.advance(line.get("after", 0))
         sim.sqs.get_queue("payments").send(json.dumps(line["body"], separators=(",", ":")))
         sim.run_until_idle()
     sim.advance(600)
     return sim, handlers
-
-
-def _folder() -> Any:
-    from blueprints import folder
-
-    return folder(NAME)
 
 
 # ---------------------------------------------------------------------------- the command
@@ -181,3 +180,63 @@ def test_the_property_catches_the_consumer_without_idempotency() -> None:
     seed = next(seed for seed in range(20) if len(charges(seed)) > 4)
     with pytest.raises(InvariantViolation, match="happened 2 times"):
         assert_effects_exactly_once(charges(seed), expected=["p-0", "p-1", "p-2", "p-3"])
+
+
+# ---------------------------------------------------------------------------- stateful: ArchitectureMachine
+class PaymentsMachine(ArchitectureMachine):
+    """The blueprint's topology.yaml driven step by step (sends of payments, some repeated, and
+    advances of time) under a drawn fault plan: the journal invariants after every step, and the
+    ledger's: never a payment charged twice; once settled, every payment sent charged once or its
+    messages dead-lettered."""
+
+    fault_kinds: ClassVar[tuple[FaultKind, ...]] = ("duplicate_delivery", "lost_delete", "visibility_expiry", "crash_after")
+    max_fault_rate = 0.3
+    settle_seconds = 3600.0
+    queues: ClassVar[tuple[str, ...]] = ("payments",)
+
+    def build(self, sim: Simulation) -> None:
+        self.handlers = load(folder(NAME) / "topology.yaml", sim).modules["handlers"]
+        self.sent: set[str] = set()
+
+    def message_strategy(self, queue: str, fifo: bool) -> st.SearchStrategy[dict[str, Any]]:
+        return st.integers(0, 4).map(self._payment)
+
+    def _payment(self, number: int) -> dict[str, Any]:
+        self.sent.add(f"p-{number}")
+        return {"MessageBody": json.dumps({"payment_id": f"p-{number}", "amount": 10, "email": "e@example.com"})}
+
+    def check(self) -> None:
+        charged = [payment for payment, _ in self.handlers.LEDGER]
+        assert len(charged) == len(set(charged)), charged
+
+    def check_settled(self) -> None:
+        super().check_settled()
+        assert self.sim is not None
+        dead = {json.loads(body)["payment_id"] for body in drain(self.sim.sqs.get_queue("payments-dlq"))}
+        assert_effects_exactly_once([p for p, _ in self.handlers.LEDGER], expected=sorted(self.sent - dead))
+
+
+TestPaymentsMachine = PaymentsMachine.TestCase
+TestPaymentsMachine.settings = settings(
+    max_examples=10,
+    stateful_step_count=10,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class PlainPaymentsMachine(PaymentsMachine):
+    """The same machine over the consumer without @idempotent."""
+
+    def build(self, sim: Simulation) -> None:
+        self.handlers = load_variant(NAME, with_handler("pay_without_idempotency"), sim)[2]
+        self.sent = set()
+
+
+def test_the_machine_catches_the_consumer_without_idempotency() -> None:
+    # Found without shrinking (kept fast): a payment charged twice, after a duplicate or a crash.
+    quick = settings(TestPaymentsMachine.settings, phases=[Phase.generate], report_multiple_bugs=False)
+    with pytest.raises(AssertionError, match="p-"):
+        run_state_machine_as_test(PlainPaymentsMachine, settings=quick)
