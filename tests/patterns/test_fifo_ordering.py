@@ -91,7 +91,7 @@ def test_a_poisoned_group_blocks_only_its_customer() -> None:
     def processed_at(line: int) -> float:
         message = fulfilment_message(result, line)
         [deleted] = [r for r in records(sim, "sqs.deleted", ":fulfilment.fifo") if r.id == message]
-        return deleted.time
+        return float(deleted.time)
 
     [dead] = records(sim, "sqs.dead_lettered", ":fulfilment.fifo")
     assert dead.id == fulfilment_message(result, 4)

@@ -136,7 +136,7 @@ def test_a_duplicate_sqs_delivery_is_charged_once() -> None:
 
 # ---------------------------------------------------------------------------- property under duplicate delivery
 payments_strategy = st.lists(st.integers(0, 5), min_size=1, max_size=10)  # payment numbers; repeats = producer retries
-CONSUMER_FAULTS = ("duplicate_delivery", "lost_delete", "empty_receive", "visibility_expiry", "crash_before", "crash_after")
+CONSUMER_FAULTS: tuple[FaultKind, ...] = ("duplicate_delivery", "lost_delete", "empty_receive", "visibility_expiry", "crash_before", "crash_after")
 
 
 def run_payments(sim: Simulation, handler: str, payments: list[int]) -> Any:

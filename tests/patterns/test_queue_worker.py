@@ -30,6 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eventbus import Simulation
+from eventbus.faults import FaultKind
 from eventbus.testing.invariants import assert_invariants
 from eventbus.topology import TopologyError
 
@@ -180,7 +181,7 @@ def test_redrive_before_the_fix_only_dead_letters_them_again() -> None:
 
 # ---------------------------------------------------------------------------- property under faults
 orders_strategy = st.lists(st.sampled_from(["ok", "eur", "bad"]), min_size=1, max_size=8)
-QUEUE_FAULTS = ("duplicate_delivery", "empty_receive", "lost_delete", "visibility_expiry", "crash_before", "crash_after")
+QUEUE_FAULTS: tuple[FaultKind, ...] = ("duplicate_delivery", "empty_receive", "lost_delete", "visibility_expiry", "crash_before", "crash_after")
 
 
 @PROPERTY

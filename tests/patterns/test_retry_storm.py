@@ -256,18 +256,18 @@ def test_property_every_payment_is_posted_or_dead_lettered_within_its_age(
     dead = {json.loads(body)["payment_id"] for body in drain(sim.sqs.get_queue("settle-dlq"))}
     dropped = {r.id for r in records(sim, "events.dropped")}
     delivered = {r.id: r.time for r in records(sim, "events.target.delivered")}
-    newest = None
-    for event_id, (when, kind, i) in put_at.items():
+    newest: int | None = None
+    for event_id, (put_time, kind, i) in put_at.items():
         assert len(attempts(sim, event_id)) <= 12
         if kind == "payment":
             assert (f"pay-{i}" in handlers.LEDGER) != (f"pay-{i}" in dead)
             if f"pay-{i}" in handlers.LEDGER:
                 assert handlers.LEDGER[f"pay-{i}"] == i + 1
-                assert delivered[event_id] - when <= 900
+                assert delivered[event_id] - put_time <= 900
         else:
             assert (event_id in delivered) != (event_id in dropped)
             if event_id in delivered:
-                assert delivered[event_id] - when <= 300
-                newest = max(newest or i, i)
+                assert delivered[event_id] - put_time <= 300
+                newest = i if newest is None else max(newest, i)
     if newest is not None:
         assert handlers.PRICES["tea"][0] == newest
