@@ -64,6 +64,15 @@ def _parse_start(start: str | datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _check_advance(seconds: float) -> None:
+    # NaN compares false with every deadline and infinity is never reached: either would run
+    # repeating schedules forever, so both are refused like a negative time.
+    if seconds < 0:
+        raise SimulationError(f"cannot advance by a negative time ({seconds!r}); time only moves forward")
+    if not math.isfinite(seconds):
+        raise SimulationError(f"cannot advance by {seconds!r}: give a finite number of seconds")
+
+
 class Timer(msgspec.Struct, order=True):
     """A callback scheduled on the simulation's clock. ``cancel()`` stops it from running.
 
@@ -646,8 +655,7 @@ class Simulation:
 
         The clock ends exactly ``seconds`` later, even if nothing was due.
         """
-        if seconds < 0:
-            raise SimulationError(f"cannot advance by a negative time ({seconds!r}); time only moves forward")
+        _check_advance(seconds)
         self._enter()
         try:
             self._run(self.clock.now() + seconds, None)
@@ -677,6 +685,8 @@ class Simulation:
         clock stays at the instant it became true; when the timeout runs out, the clock is at the
         deadline.
         """
+        if timeout is not None:
+            _check_advance(timeout)
         self._enter()
         try:
             until = None if timeout is None else self.clock.now() + timeout
@@ -726,8 +736,7 @@ class Simulation:
 
     async def advance_async(self, seconds: float) -> None:
         """``advance`` for code inside an event loop (asyncio or trio): tasks may await the host loop."""
-        if seconds < 0:
-            raise SimulationError(f"cannot advance by a negative time ({seconds!r}); time only moves forward")
+        _check_advance(seconds)
         await self._run_async(self.clock.now() + seconds, None)
 
     async def run_until_idle_async(self) -> None:
@@ -741,6 +750,8 @@ class Simulation:
         timeout: float | None = None,  # noqa: ASYNC109 - virtual seconds, not a wall-clock timeout
     ) -> bool:
         """``run_until`` for code inside an event loop (asyncio or trio)."""
+        if timeout is not None:
+            _check_advance(timeout)
         until = None if timeout is None else self.clock.now() + timeout
         return await self._run_async(until, condition)
 

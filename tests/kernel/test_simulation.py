@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import pytest
@@ -378,3 +379,16 @@ def test_journal_records_are_not_tracked_by_the_garbage_collector() -> None:
     sim.record("a.c")
     assert not gc.is_tracked(sim.journal[1])
     assert not gc.is_tracked(sim.journal[2])
+
+
+@pytest.mark.parametrize("seconds", [math.nan, math.inf])
+def test_advancing_by_a_non_finite_time_is_refused_instead_of_running_forever(seconds: float) -> None:
+    # NaN never compares greater than a deadline and infinity is never reached: with a repeating
+    # schedule, advance(nan) / advance(inf) / run_until(timeout=nan) used to loop forever.
+    sim = Simulation()
+    sim.events.bus("default").rule("tick", schedule="rate(1 minute)").target(lambda event: None)
+    with pytest.raises(SimulationError, match="finite"):
+        sim.advance(seconds)
+    with pytest.raises(SimulationError, match="finite"):
+        sim.run_until(lambda: False, timeout=seconds)
+    assert sim.time == 0.0
