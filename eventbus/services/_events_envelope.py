@@ -158,7 +158,7 @@ def entry_error(entry: Mapping[str, Any]) -> tuple[str, str] | None:
     if isinstance(detail, str):
         try:
             parsed = _decode(detail)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # nested deeper than a JSON parser accepts
             return "MalformedDetail", "Detail is malformed."
         if not isinstance(parsed, dict):
             return "MalformedDetail", "Detail is malformed."

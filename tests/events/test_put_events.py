@@ -95,6 +95,17 @@ def test_detail_that_is_not_a_json_object_is_malformed(detail: str) -> None:
     }
 
 
+def test_detail_nested_too_deeply_to_parse_is_malformed_not_an_internal_failure() -> None:
+    # A Detail nested thousands of levels deep used to raise RecursionError out of PutEvents (an
+    # InternalFailure through boto3). EventBridge's JSON parser refuses such input; the entry fails
+    # like any unparsable Detail (API_PutEventsResultEntry: MalformedDetail).
+    detail = '{"a":' * 5000 + "1" + "}" * 5000
+    result = Simulation().events.api.call("PutEvents", {"Entries": [entry(Detail=detail), entry()]})
+    assert result["FailedEntryCount"] == 1
+    assert result["Entries"][0] == {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
+    assert "EventId" in result["Entries"][1]
+
+
 def test_aws_sources_are_reserved() -> None:
     # API_PutEventsResultEntry: NotAuthorizedForSourceException; "Not authorized for the source".
     result = Simulation().events.put_events([entry(Source="aws.ec2")])
