@@ -246,7 +246,7 @@ def body_view(body: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[str,
     """The decoded message body, or ``None`` when it is not a JSON object (then nothing matches)."""
     try:
         return load_event(body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: nested deeper than JSON parsers go
         return None
 
 

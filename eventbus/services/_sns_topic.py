@@ -638,6 +638,6 @@ def _has_invalid_array(attributes: Attributes) -> bool:
 def _is_json_object(text: str) -> bool:
     try:
         return isinstance(json.loads(text), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than JSON parsers go
         return False
 

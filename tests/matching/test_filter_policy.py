@@ -172,3 +172,14 @@ def test_filter_policy_set_fan_out() -> None:
 def test_scope_must_be_known() -> None:
     with pytest.raises(ValueError, match="scope"):
         FilterPolicy({"a": ["b"]}, scope="Body")  # type: ignore[arg-type]
+
+
+def test_body_too_deeply_nested_to_parse_matches_nothing_instead_of_crashing() -> None:
+    # A body-scope policy on a message nested thousands of levels deep used to raise RecursionError
+    # out of Publish / sim.advance(). A body SNS cannot parse as a JSON object matches no
+    # MessageBody policy (https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html).
+    subscriptions = FilterPolicySet()
+    subscriptions.add("body", FilterPolicy({"a": ["x"]}, scope="MessageBody"))
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    assert subscriptions.match_body(deep) == []
+    assert FilterPolicy({"a": ["x"]}, scope="MessageBody").matches(deep) is False

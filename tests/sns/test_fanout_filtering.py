@@ -162,6 +162,21 @@ def test_body_that_is_not_json_is_filtered_out_as_invalid_message_body() -> None
     assert record.detail == {"reason": "InvalidMessageBody"}
 
 
+def test_body_nested_too_deeply_to_parse_is_filtered_out_not_a_crash() -> None:
+    # Used to raise RecursionError out of run_until_idle(). A body SNS cannot parse is
+    # NumberOfNotificationsFilteredOut-InvalidMessageBody
+    # (https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html).
+    sim = Simulation()
+    topic = sim.sns.create_topic("t")
+    queue = sim.sqs.create_queue("q")
+    topic.subscribe(queue, filter_policy={"kind": ["a"]}, filter_policy_scope="MessageBody")
+    topic.publish('{"a":' * 5000 + "1" + "}" * 5000)
+    sim.run_until_idle()
+    assert _bodies(queue) == []
+    [record] = [r for r in sim.journal if r.kind == "sns.filtered_out"]
+    assert record.detail == {"reason": "InvalidMessageBody"}
+
+
 def test_malformed_string_array_is_filtered_out_as_invalid_attributes() -> None:
     # NumberOfNotificationsFilteredOut-InvalidAttributes: "the attribute JSON is incorrectly formatted".
     sim = Simulation()
