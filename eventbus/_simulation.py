@@ -653,14 +653,20 @@ class Simulation:
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``, running every timer due on the way in time order.
 
-        The clock ends exactly ``seconds`` later, even if nothing was due.
+        The clock ends ``seconds`` later, even if nothing was due. The target is rounded to the
+        nanosecond, so that steps that add up in decimal add up on the clock: ten
+        ``advance(0.1)`` reach a timer due at 1.0 (in floating point they sum to 0.9999999999999999).
         """
         _check_advance(seconds)
         self._enter()
         try:
-            self._run(self.clock.now() + seconds, None)
+            self._run(self._target(seconds), None)
         finally:
             self._running = False
+
+    def _target(self, seconds: float) -> float:
+        now = self.clock.now()
+        return max(now, round(now + seconds, 9))
 
     def advance_to(self, when: datetime | str | float) -> None:
         """Move time forward to an instant (datetime, ISO text or seconds since start)."""
@@ -737,7 +743,7 @@ class Simulation:
     async def advance_async(self, seconds: float) -> None:
         """``advance`` for code inside an event loop (asyncio or trio): tasks may await the host loop."""
         _check_advance(seconds)
-        await self._run_async(self.clock.now() + seconds, None)
+        await self._run_async(self._target(seconds), None)
 
     async def run_until_idle_async(self) -> None:
         """``run_until_idle`` for code inside an event loop (asyncio or trio)."""

@@ -392,3 +392,17 @@ def test_advancing_by_a_non_finite_time_is_refused_instead_of_running_forever(se
     with pytest.raises(SimulationError, match="finite"):
         sim.run_until(lambda: False, timeout=seconds)
     assert sim.time == 0.0
+
+
+def test_steps_that_add_up_in_decimal_add_up_on_the_clock() -> None:
+    sim = Simulation()
+    fired: list[float] = []
+    sim.call_later(1.0, lambda: fired.append(sim.time))
+    sim.call_later(10.0, lambda: fired.append(sim.time))
+    for _ in range(10):
+        sim.advance(0.1)  # 0.1 summed ten times is 0.9999999999999999 in floating point
+    assert fired == [1.0]
+    sim.advance(8.999)
+    sim.advance(0.001)
+    assert fired == [1.0, 10.0]
+    assert sim.time == 10.0
