@@ -117,6 +117,11 @@ _decoder: Final = msgspec.json.Decoder()
 _encode: Final = msgspec.json.encode
 
 
+#: The longest duration a replay accepts (``after``, ``--until``): 100 years of virtual time, far
+#: inside what dates can express, so that reports can always print the instants.
+MAX_DURATION = 100 * 365.25 * 86400
+
+
 def parse_duration(value: str | float | int) -> float:
     """Seconds from a number or a duration text such as ``"90"``, ``"90s"``, ``"1h30m"``, ``"1d"``, ``"250ms"``.
 
@@ -145,6 +150,8 @@ def parse_duration(value: str | float | int) -> float:
             seconds = total
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"not a duration: {value!r} (must be zero or more seconds)")
+    if seconds > MAX_DURATION:
+        raise ValueError(f"not a duration: {value!r} (at most 100 years, {MAX_DURATION:.0f} seconds)")
     return seconds
 
 

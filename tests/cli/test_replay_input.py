@@ -122,3 +122,9 @@ def test_durations(text: str | int, seconds: float) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+def test_durations_beyond_a_century_are_refused_with_a_clear_error() -> None:
+    assert parse_duration("36500d") == 36500 * 86400
+    with pytest.raises(ValueError, match="at most 100 years"):
+        parse_duration(1e308)
