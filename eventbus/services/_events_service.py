@@ -224,11 +224,14 @@ class EventsService:
         if isinstance(event, str):
             try:
                 parsed = _decode(event)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 raise ValidationError("Parameter Event is not valid.") from None
         if not isinstance(parsed, Mapping) or any(field not in parsed for field in _EVENT_FIELDS):
             raise ValidationError("Parameter Event is not valid.")
-        return pattern.matches(parsed)
+        try:
+            return pattern.matches(parsed)
+        except RecursionError:  # nested deeper than any event PutEvents would accept
+            raise ValidationError("Parameter Event is not valid.") from None
 
     # ------------------------------------------------------------ archives
     def create_archive(

@@ -341,6 +341,10 @@ def test_test_event_pattern(sim: Simulation) -> None:
             call(sim, "TestEventPattern", dict(hit, Event=json.dumps(incomplete)))
     with pytest.raises(ValidationError, match=r"^Parameter Event is not valid\.$"):
         call(sim, "TestEventPattern", dict(hit, Event="[1]"))
+    # nested deeper than Python can walk: refused like any other unusable event, not an InternalFailure
+    deep = json.dumps(event)[:-1] + ', "deep": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}"
+    with pytest.raises(ValidationError, match=r"^Parameter Event is not valid\.$"):
+        call(sim, "TestEventPattern", dict(hit, Event=deep))
 
 
 def test_unknown_operation_and_missing_parameters(sim: Simulation) -> None:
