@@ -43,6 +43,7 @@ __all__ = (
     "entry_size",
     "event_time",
     "make_event",
+    "prepare_entry",
 )
 
 _TIME_BYTES: Final = 14
@@ -89,7 +90,10 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value)
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError, RecursionError):  # not JSON: prepare_entry refuses the entry
+        return ""
 
 
 def entry_size(entry: Mapping[str, Any]) -> int:
@@ -165,6 +169,24 @@ def entry_error(entry: Mapping[str, Any]) -> tuple[str, str] | None:
     elif not isinstance(detail, Mapping):
         return "MalformedDetail", "Detail is malformed."
     return None
+
+
+def prepare_entry(entry: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """The entry with a Python mapping ``Detail`` turned into its JSON text, and whether that failed.
+
+    From boto3 ``Detail`` is always text; native callers may pass a mapping, which must then be JSON
+    (no objects, bytes, datetimes or NaN, not nested too deeply): otherwise the entry is refused as
+    ``MalformedDetail``, as text that is not a JSON object is. Converting once here also gives the
+    size check the text AWS would count and lets the envelope decode the detail rather than copy it.
+    """
+    detail = entry.get("Detail")
+    if not isinstance(detail, Mapping):
+        return entry, False
+    try:
+        text = json.dumps(detail, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return entry, True
+    return {**entry, "Detail": text}, False
 
 
 def event_time(value: datetime | float | int | str) -> str:

@@ -43,6 +43,7 @@ from ._events_envelope import (
     entry_error,
     event_time,
     make_event,
+    prepare_entry,
 )
 
 if TYPE_CHECKING:
@@ -180,14 +181,15 @@ class EventsService:
             ValidationError: more than 10 entries, or more than 256 KB in all (see
                 :mod:`eventbus.services._events_envelope`).
         """
-        check_request(entries)
+        prepared = [prepare_entry(entry) for entry in entries]
+        check_request([entry for entry, _ in prepared])
         sim = self.sim
         now = sim.iso()
         results: list[PutEventsResultEntry] = []
         batches: dict[str, list[dict[str, Any]]] = {}
         failed = 0
-        for entry in entries:
-            problem = entry_error(entry)
+        for entry, malformed in prepared:
+            problem = ("MalformedDetail", "Detail is malformed.") if malformed else entry_error(entry)
             if problem is not None:
                 failed += 1
                 results.append(PutEventsResultEntry(error_code=problem[0], error_message=problem[1]))

@@ -206,3 +206,24 @@ def test_journal_records_put_and_matched() -> None:
     sim.run_until_idle()
     assert [r.id for r in sim.journal.select("events.put")] == [event_id]
     assert [r.detail["rules"] for r in sim.journal.select("events.matched")] == [["shop"]]
+
+
+def test_a_python_detail_that_is_not_json_is_malformed_detail() -> None:
+    # Detail must be a JSON object (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html);
+    # from Python a mapping may hold what JSON cannot: refused per entry, not a traceback.
+    import datetime
+
+    from eventbus import Simulation, ValidationError
+
+    sim = Simulation()
+    bus = sim.events.bus("shop")
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(5000):
+        node["a"] = {}
+        node = node["a"]  # type: ignore[assignment]
+    for detail in ({"when": datetime.datetime(2024, 1, 1)}, {"blob": object()}, deep):
+        with pytest.raises(ValidationError, match=r"^Detail is malformed\.$") as refused:
+            bus.put(source="shop", detail_type="t", detail=detail)
+        assert refused.value.code == "MalformedDetail"
+    assert bus.put(source="shop", detail_type="t", detail={"ok": [1, 2.5, None, True]})
