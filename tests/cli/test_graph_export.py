@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from eventbus import Simulation
 from eventbus.report import mermaid
 
@@ -78,10 +76,6 @@ def test_graph_to_a_file(tmp_path: Path, eventbus: Eventbus) -> None:
 
 
 def test_export_writes_cloudformation(tmp_path: Path, eventbus: Eventbus) -> None:
-    import eventbus.topology as topology
-
-    if not hasattr(topology, "export_yaml"):
-        pytest.skip("eventbus.topology.export_yaml has not landed yet")
     target = tmp_path / "template.yaml"
     run = eventbus("export", str(QUICKSTART / "topology.yaml"), "-o", str(target))
     assert run.code == 0, run
