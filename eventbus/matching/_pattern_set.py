@@ -44,26 +44,32 @@ def _branch_key(branch: Branch) -> frozenset[tuple[str, frozenset[object]]]:
     return frozenset((path, frozenset(conditions)) for path, conditions in branch.items())
 
 
-def _cluster(branches: list[Branch], owners: list[list[int]]) -> tuple[list[Branch], list[list[int]]]:
+def _cluster(
+    branches: list[Branch], owners: list[list[int]], anchors: list[int]
+) -> tuple[list[Branch], list[list[int]]]:
     """Renumber branches so that those requiring the same exact values of the most commonly
     constrained field (typically ``source``) get adjacent bits: an event then matches bits packed in
-    few 64-bit words, which keeps turning the result bitset into names cheap. Deterministic."""
+    few 64-bit words, which keeps turning the result bitset into names cheap. Within such a group,
+    branches are ordered by their anchor (the first bit of their earliest owning pattern), so that the
+    branches of one ``$or`` pattern sit side by side (usually in one 64-bit word, which spares the
+    per-event removal of duplicate names). Deterministic."""
     counts: dict[str, int] = {}
     for branch in branches:
         for path, conditions in branch.items():
             if all(isinstance(c, Exact) and isinstance(c.value, str) for c in conditions):
                 counts[path] = counts.get(path, 0) + 1
     if not counts:
-        return branches, owners
+        order = sorted(range(len(branches)), key=anchors.__getitem__)
+        return [branches[bit] for bit in order], [owners[bit] for bit in order]
     primary = max(sorted(counts), key=counts.__getitem__)
 
-    def key(bit: int) -> tuple[int, tuple[str, ...]]:
+    def key(bit: int) -> tuple[int, tuple[str, ...], int]:
         conditions = branches[bit].get(primary)
         if conditions is None or not all(
             isinstance(c, Exact) and isinstance(c.value, str) for c in conditions
         ):
-            return (1, ())
-        return (0, tuple(sorted(str(c.value) for c in conditions if isinstance(c, Exact))))
+            return (1, (), anchors[bit])
+        return (0, tuple(sorted(str(c.value) for c in conditions if isinstance(c, Exact))), anchors[bit])
 
     order = sorted(range(len(branches)), key=key)
     return [branches[bit] for bit in order], [owners[bit] for bit in order]
@@ -83,6 +89,7 @@ class _Compiled:
         "multi_names",
         "names",
         "single_names",
+        "spanning",
         "suspect_masks",
         "trie",
         "word_bytes",
@@ -94,7 +101,9 @@ class _Compiled:
         keys: dict[frozenset[tuple[str, frozenset[object]]], int] = {}
         branches: list[Branch] = []
         owners: list[list[int]] = []
+        anchors: list[int] = []  # per branch: where its earliest owning pattern is anchored
         for ordinal, pattern in enumerate(patterns.values()):
+            first = -1
             for branch in pattern.branches:
                 key = _branch_key(branch)
                 bit = keys.get(key)
@@ -102,9 +111,12 @@ class _Compiled:
                     bit = keys[key] = len(branches)
                     branches.append(branch)
                     owners.append([])
+                    anchors.append(bit if first < 0 else first)
+                if first < 0:
+                    first = anchors[bit]
                 if not owners[bit] or owners[bit][-1] != ordinal:
                     owners[bit].append(ordinal)
-        branches, owners = _cluster(branches, owners)
+        branches, owners = _cluster(branches, owners, anchors)
         # Result order, deterministic and cheap to produce: patterns with one branch in bit order
         # (identical patterns together, in insertion order), then patterns with several ($or)
         # branches in the order of their first matching branch.
@@ -112,9 +124,16 @@ class _Compiled:
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
-        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...]]]] = [
+        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...], int]]] = [
             {} for _ in range(self.word_bytes // 8)
         ]
+        # $or patterns whose branches lie in more than one 64-bit word: only they can come out of two
+        # words of one event, needing the cross-word removal of duplicates.
+        words_of: dict[str, set[int]] = {}
+        for bit, group in enumerate(self.multi_names):
+            for name in group:
+                words_of.setdefault(name, set()).add(bit // 64)
+        self.spanning = frozenset(name for name, words in words_of.items() if len(words) > 1)
         self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
         self.field_count = len(field_ids)
         self.fields = [FieldIndex() for _ in range(self.field_count)]
@@ -216,33 +235,41 @@ class _Compiled:
 
     def _names(self, matched: int) -> list[str]:
         # Walk the matched bits 64 at a time; what a 64-bit word stands for (the names of its
-        # one-branch patterns, the ordinals of its $or patterns) is cached per word position and
-        # value (events repeat them), so most words cost one dict lookup.
+        # one-branch patterns, its $or patterns without duplicates, and whether any of those also
+        # has branches in another word) is cached per word position and value (events repeat them),
+        # so most words cost one dict lookup.
         caches = self.word_names
-        groups = []
+        names: list[str] = []
+        extend = names.extend
         multi: list[tuple[str, ...]] = []
+        spanning = 0
         words = memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")
         for position, word in compress(enumerate(words), words):  # the non-zero words, found in C
-            cache = caches[position]
-            found = cache.get(word)
+            found = caches[position].get(word)
             if found is None:
-                if len(cache) >= _WORD_CACHE_LIMIT:
-                    cache.clear()
-                found = cache[word] = self._word(position, word)
-            groups.append(found[0])
+                found = self._word(position, word)
+            extend(found[0])
             if found[1]:
                 multi.append(found[1])
-        names = list(chain.from_iterable(groups))
-        if multi:
-            # A $or pattern may match on several branches: keep its first appearance.
-            names.extend(dict.fromkeys(chain.from_iterable(multi)))
+                spanning += found[2]
+        if spanning > 1:
+            # A $or pattern may match on branches in several words: keep its first appearance.
+            extend(dict.fromkeys(chain.from_iterable(multi)))
+        else:
+            for group in multi:
+                extend(group)
         return names
 
-    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...], int]:
         bits = [position * 64 + bit for bit in _bits(word)]
         single = tuple(chain.from_iterable(self.single_names[bit] for bit in bits))
-        multi = tuple(chain.from_iterable(self.multi_names[bit] for bit in bits))
-        return single, multi
+        multi = tuple(dict.fromkeys(chain.from_iterable(self.multi_names[bit] for bit in bits)))
+        found = (single, multi, int(not self.spanning.isdisjoint(multi)))
+        cache = self.word_names[position]
+        if len(cache) >= _WORD_CACHE_LIMIT:
+            cache.clear()
+        cache[word] = found
+        return found
 
 
 _WORD_CACHE_LIMIT: Final = 4096
