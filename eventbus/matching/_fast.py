@@ -96,7 +96,12 @@ def build_fast_path(
             f"{indent}        x = F{field_id}.failing({var})",
             *accumulate(field_id, indent + "    "),
             f"{indent}elif k is _int:",
-            *leaf(field_id, f"x = F{field_id}.failing(_num({var}))", indent + "    "),
+            # An int finds the cached entry of the float it equals (equal numbers hash alike); one
+            # beyond float precision finds none and is converted as the general walk does.
+            f"{indent}    x = N{field_id}.get({var})",
+            f"{indent}    if x is None:",
+            f"{indent}        x = F{field_id}.failing(_num({var}))",
+            *accumulate(field_id, indent + "    "),
             f"{indent}elif k is _bool or {var} is None:",
             *leaf(field_id, f"x = F{field_id}.failing({var})", indent + "    "),
         ]

@@ -186,6 +186,7 @@ class FieldIndex:
         "prefixes",
         "prefixes_ignore_case",
         "ranges",
+        "results",
         "string_cache",
         "suffixes",
         "suffixes_ignore_case",
@@ -222,6 +223,10 @@ class FieldIndex:
         self._slow_strings: list[tuple[Condition, int]] = []
         self.string_cache: dict[str, int] = {}
         self.number_cache: dict[float, int] = {}
+        # One object per distinct cached result: values failing the same branches (most values of a
+        # field of unique ids, numbers between the same bounds) share it, which keeps the bitsets a
+        # stream of events reads few and warm in the CPU caches.
+        self.results: dict[int, int] = {}
 
     def add(self, condition: Condition, bits: int) -> None:
         """Record that the branches in ``bits`` accept values satisfying ``condition``."""
@@ -329,16 +334,25 @@ class FieldIndex:
             if found is None:
                 if len(self.string_cache) >= _CACHE_LIMIT:
                     self.string_cache.clear()
-                found = self.string_cache[value] = self.constrained ^ self._string(value)
+                found = self.string_cache[value] = self._shared(self.constrained ^ self._string(value))
             return found
         if isinstance(value, float):
             found = self.number_cache.get(value)
             if found is None:
                 if len(self.number_cache) >= _CACHE_LIMIT:
                     self.number_cache.clear()
-                found = self.number_cache[value] = self.constrained ^ self._number(value)
+                found = self.number_cache[value] = self._shared(self.constrained ^ self._number(value))
             return found
         return self.constrained ^ self.satisfied(value)
+
+    def _shared(self, bits: int) -> int:
+        results = self.results
+        found = results.get(bits)
+        if found is None:
+            if len(results) >= _CACHE_LIMIT:
+                results.clear()
+            found = results[bits] = bits
+        return found
 
     def satisfied(self, value: Value) -> int:
         """The branches whose conditions on this field ``value`` satisfies (exists:false aside)."""

@@ -26,6 +26,7 @@ result.)
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Iterator, Mapping
 from itertools import chain, compress
 from typing import Any, Final
@@ -92,6 +93,7 @@ class _Compiled:
         "spanning",
         "suspect_masks",
         "trie",
+        "unpackers",
         "word_bytes",
         "word_names",
     )
@@ -124,6 +126,8 @@ class _Compiled:
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
+        # unpackers[n]: n little-endian 64-bit words from an offset (tuples iterate faster than views).
+        self.unpackers = [struct.Struct(f"<{count}Q").unpack_from for count in range(self.word_bytes // 8 + 1)]
         self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...], int]]] = [
             {} for _ in range(self.word_bytes // 8)
         ]
@@ -153,7 +157,8 @@ class _Compiled:
         self.all_bits = (1 << len(branches)) - 1
         # Branches that need the exact array-consistency re-check, per set of shared fields.
         self.suspect_masks: dict[frozenset[int], int] = {}
-        self.keep = [~index.absent for index in self.fields]
+        # Per field with exists:false branches: the mask keeping those out of its failing bits.
+        self.keep = {field_id: ~index.absent for field_id, index in enumerate(self.fields) if index.absent}
         self.fast: tuple[FastPath, Combine] | None = build_fast_path(self.trie, self.fields)
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
@@ -168,7 +173,7 @@ class _Compiled:
         if shared:
             union = shared[0] if len(shared) == 1 else frozenset().union(*shared)
             keep = self.keep
-            for field_id in union:
+            for field_id in keep.keys() & union:
                 found = failing[field_id]
                 if found is not None:
                     failing[field_id] = found & keep[field_id]
@@ -243,8 +248,13 @@ class _Compiled:
         extend = names.extend
         multi: list[tuple[str, ...]] = []
         spanning = 0
-        words = memoryview(matched.to_bytes(self.word_bytes, "little")).cast("Q")
-        for position, word in compress(enumerate(words), words):  # the non-zero words, found in C
+        # Only the words from the lowest to the highest non-zero one (an event's matches sit in a few
+        # clusters), then the non-zero words among them, found in C.
+        high = (matched.bit_length() + 63) >> 6
+        data = matched.to_bytes(high << 3, "little")
+        low = (len(data) - len(data.lstrip(b"\x00"))) >> 3
+        words = self.unpackers[high - low](data, low << 3)
+        for position, word in compress(enumerate(words, low), words):
             found = caches[position].get(word)
             if found is None:
                 found = self._word(position, word)
