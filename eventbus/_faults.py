@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
 import msgspec
 
@@ -56,19 +56,8 @@ FaultKind = Literal[
     "async_duplicate",
 ]
 
-#: Every kind of fault, in the order the documentation lists them.
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "duplicate_delivery",
-    "reorder",
-    "empty_receive",
-    "lost_delete",
-    "crash_before",
-    "crash_after",
-    "visibility_expiry",
-    "target_delivery_failure",
-    "sns_delivery_failure",
-    "async_duplicate",
-)
+#: Every kind of fault, in the order the documentation lists them (derived from FaultKind).
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 #: Faults only standard queues commit: FIFO queues deliver exactly once, in order.
 #: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html
