@@ -9,12 +9,13 @@ by the network: the request is decoded into the operation's input shape, handed 
 encoded as AWS would send it. Retries are switched off for these calls: the simulation is
 deterministic, so a retry would see the same answer, and botocore would sleep on the wall clock.
 
-Four class attributes are replaced while a block is active and restored when the last block exits:
+These class attributes are replaced while a block is active and restored when the last block exits:
 ``Endpoint._do_get_response`` (to learn which operation is being sent), ``Endpoint._send``,
 ``Endpoint._needs_retry``, and ``RequestSigner.get_auth_instance``: requests are not signed (the
 simulation checks no signature, signing is the largest single cost of a boto3 call, and a client made
 before the block without credentials, at import time in CI say, would otherwise raise
-``NoCredentialsError``).
+``NoCredentialsError``); and the exact memoizations of :mod:`._botocore_memo` (endpoint ruleset
+parameters), which change nothing a client or an event handler can observe.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from botocore.signers import RequestSigner  # type: ignore[import-untyped]
 
 from .._simulation import Simulation
 from ..errors import ServiceError, SimulationError
+from ._botocore_memo import MEMO_PATCHES
+from ._botocore_memo import clear as clear_memo
 from ._json_protocol import JsonProtocol
 from ._query_protocol import QueryProtocol
 from ._rest_json_protocol import RestJsonProtocol
@@ -221,10 +224,32 @@ def _send(self: Any, request: Any) -> Any:
     if operation_model is None:
         operation_model = _operation_from_wire(self, request)
     response = serve(sim, operation_model, request)
+    body = response.body
     headers = response.headers
-    headers["Content-Length"] = str(len(response.body))
-    headers["Date"] = formatdate(sim.epoch(), usegmt=True)
-    return AWSResponse(request.url, response.status, headers, _RawBody(response.body))
+    headers["Content-Length"] = str(len(body))
+    headers["Date"] = _http_date(sim.epoch())
+    raw = _RawBody(body)
+    http_response = AWSResponse(request.url, response.status, headers, raw)
+    if not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
+        # What ``AWSResponse.content`` would read from ``raw`` (botocore reads all of it for every
+        # response that does not stream), handed over read, as urllib3's response would be.
+        http_response._content = body
+        raw.seek(len(body))
+    return http_response
+
+
+_last_date: tuple[float, str] = (float("nan"), "")
+
+
+def _http_date(epoch: float) -> str:
+    """The ``Date`` header of simulation time ``epoch``: remembered while the clock stands still."""
+    global _last_date
+    last = _last_date
+    if last[0] == epoch:
+        return last[1]
+    text = formatdate(epoch, usegmt=True)
+    _last_date = (epoch, text)
+    return text
 
 
 def _operation_from_wire(endpoint: Any, request: Any) -> Any:
@@ -269,6 +294,7 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (Endpoint, "_send"): _send,
     (Endpoint, "_needs_retry"): _needs_retry,
     (RequestSigner, "get_auth_instance"): _get_auth_instance,
+    **MEMO_PATCHES,
 }
 
 
@@ -293,3 +319,4 @@ def deactivate(sim: Simulation) -> None:
         for (owner, name), original in _originals.items():
             setattr(owner, name, original)
         _originals.clear()
+        clear_memo()

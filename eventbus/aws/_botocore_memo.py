@@ -1,0 +1,125 @@
+"""Exact memoization of pure botocore computations, while a ``mock_aws`` block is active.
+
+Inside a block the network is gone, so a boto3 call costs what botocore computes around it. Some of
+that work gives, for the same inputs, the same answer on every call; this module remembers those
+answers (and only those), keyed by every input the computation reads. Every event still fires and
+every side effect botocore makes is replayed, so user handlers see what they would see without it.
+
+Endpoint parameters (``EndpointRulesetResolver._get_provider_params``): botocore fires
+``before-endpoint-resolution.<service>`` (handlers may change the builtins), then reads, for each
+parameter of the service's endpoint ruleset, an operation's static context value, a member of the
+call's arguments, a client context value or a builtin, in that order, and registers the User-Agent
+feature ids of what it found. The event fires here too, with botocore's own method; what is
+remembered is the reading that follows, keyed by the operation and by every value it can read
+(the named call-argument members, client context values and builtins). It is not remembered when
+an input could differ from call to call under an equal key: an operation-context parameter (a
+JMESPath search over the arguments), a callable builtin (botocore calls it), an unhashable value.
+The feature ids are registered again on each call from the remembered parameters, as botocore
+registers them. botocore itself treats the step after this one (``EndpointProvider.resolve_endpoint``)
+as a pure function of these parameters: it caches it in an LRU cache keyed by them.
+https://github.com/boto/botocore/blob/develop/botocore/regions.py
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from botocore.regions import EndpointRulesetResolver  # type: ignore[import-untyped]
+
+__all__ = ("MEMO_PATCHES", "clear")
+
+#: One parameter of a ruleset: its name, the call-argument member it reads (or None), the client
+#: context variable (or None) and the builtin (or None).
+_Source = tuple[str, str | None, str | None, str | None]
+
+_MAX_REMEMBERED = 1024
+
+_plans: weakref.WeakKeyDictionary[Any, dict[Any, tuple[_Source, ...] | None]] = weakref.WeakKeyDictionary()
+_params: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def clear() -> None:
+    """Forget everything remembered (called when the last block exits)."""
+    _plans.clear()
+    _params.clear()
+
+
+def _plan(resolver: Any, operation_model: Any) -> tuple[_Source, ...] | None:
+    """Where each ruleset parameter of ``operation_model`` comes from, or None when not memoizable."""
+    plans = _plans.get(resolver)
+    if plans is None:
+        plans = _plans[resolver] = {}
+    try:
+        return plans[operation_model]
+    except KeyError:
+        pass
+    dynamic = resolver._get_dynamic_context_params(operation_model)
+    operation_context = operation_model.operation_context_parameters
+    client = resolver._get_client_context_params()
+    sources: list[_Source] | None = []
+    for name, definition in resolver._param_definitions.items():
+        if name in operation_context:
+            sources = None
+            break
+        sources.append((name, dynamic.get(name), client.get(name), definition.builtin))  # type: ignore[union-attr]
+    plan = tuple(sources) if sources is not None else None
+    plans[operation_model] = plan
+    return plan
+
+
+def _read_params(resolver: Any, operation_model: Any, call_args: Any, builtins: dict[str, Any]) -> dict[str, Any]:
+    """The loop of botocore's ``_get_provider_params`` after its event, with its own methods."""
+    provider_params: dict[str, Any] = {}
+    for name, definition in resolver._param_definitions.items():
+        value = resolver._resolve_param_from_context(param_name=name, operation_model=operation_model, call_args=call_args)
+        if value is None and definition.builtin is not None:
+            value = resolver._resolve_param_as_builtin(builtin_name=definition.builtin, builtins=builtins)
+        if value is not None:
+            provider_params[name] = value
+            resolver._register_endpoint_feature_ids(name, value)
+    return provider_params
+
+
+def _get_provider_params(self: Any, operation_model: Any, call_args: Any, request_context: Any) -> dict[str, Any]:
+    # The event fires (and handlers may change the builtins) exactly as in botocore.
+    builtins = self._get_customized_builtins(operation_model, call_args, request_context)
+    plan = _plan(self, operation_model)
+    if plan is None:
+        return _read_params(self, operation_model, call_args, builtins)
+    client_context = self._client_context
+    key: list[Any] = [operation_model]
+    for _, member, variable, builtin in plan:
+        if member is not None:
+            key.append(call_args.get(member))
+        if variable is not None:
+            key.append(client_context.get(variable))
+        if builtin is not None:
+            value = builtins.get(builtin)
+            if callable(value):
+                return _read_params(self, operation_model, call_args, builtins)
+            key.append(value)
+    frozen = tuple(key)
+    remembered = _params.get(self)
+    if remembered is None:
+        remembered = _params[self] = {}
+    try:
+        cached = remembered.get(frozen)
+    except TypeError:  # an unhashable value: read it the long way
+        return _read_params(self, operation_model, call_args, builtins)
+    if cached is None:
+        if len(remembered) >= _MAX_REMEMBERED:  # keys carry argument values: keep the memo bounded
+            remembered.clear()
+        cached = remembered[frozen] = _read_params(self, operation_model, call_args, builtins)
+        return dict(cached)
+    register = self._register_endpoint_feature_ids
+    for name, value in cached.items():
+        register(name, value)
+    return dict(cached)
+
+
+#: (class, attribute) -> replacement, installed by the transport while a block is active.
+MEMO_PATCHES: dict[tuple[type, str], Callable[..., Any]] = {
+    (EndpointRulesetResolver, "_get_provider_params"): _get_provider_params,
+}

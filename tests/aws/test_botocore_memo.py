@@ -1,0 +1,133 @@
+"""What mock_aws remembers of botocore's own work changes nothing a client or a handler can see.
+
+Each memoized step (eventbus/aws/_botocore_memo.py, _transport.py) is checked against botocore
+computing it afresh, and the events around it are checked to fire on every call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+import pytest
+from botocore.regions import EndpointRulesetResolver  # type: ignore[import-untyped]
+
+from eventbus import Simulation
+from eventbus.aws import _transport, mock_aws
+
+
+def _original_provider_params() -> Any:
+    return _transport._originals[(EndpointRulesetResolver, "_get_provider_params")]
+
+
+def test_before_endpoint_resolution_fires_on_every_call_and_its_changes_count() -> None:
+    # botocore's documented hook for endpoint builtins: handlers change them in place.
+    # https://github.com/boto/botocore/blob/develop/botocore/regions.py (_get_customized_builtins)
+    fired: list[str] = []
+    urls: list[str] = []
+
+    def customize(builtins: dict[str, Any], **kwargs: Any) -> None:
+        fired.append(kwargs["model"].name)
+        if len(fired) >= 3:
+            builtins["SDK::Endpoint"] = "http://localhost:4566"
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.meta.events.register("before-endpoint-resolution.sqs", customize)
+        sqs.meta.events.register("before-send.sqs", lambda request, **_: urls.append(request.url))
+        for _ in range(4):
+            sqs.list_queues()
+    assert fired == ["ListQueues"] * 4
+    assert urls == ["https://sqs.us-east-1.amazonaws.com/"] * 2 + ["http://localhost:4566/"] * 2
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "args"),
+    [
+        ("sqs", "SendMessageBatch", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}),
+        ("sqs", "ListQueues", {}),
+        ("events", "PutEvents", {"Entries": [], "EndpointId": "abcde.veo"}),
+        ("events", "PutEvents", {"Entries": []}),
+        ("sns", "Publish", {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"}),
+    ],
+)
+def test_endpoint_parameters_are_botocores_on_first_and_later_calls(
+    service: str, operation: str, args: dict[str, Any]
+) -> None:
+    with mock_aws():
+        client = boto3.client(service, region_name="eu-west-1")
+        resolver = client._ruleset_resolver
+        model = client.meta.service_model.operation_model(operation)
+        fresh = _original_provider_params()(resolver, model, args, {})
+        for _ in range(3):
+            assert resolver._get_provider_params(model, args, {}) == fresh
+
+
+def test_endpoint_feature_ids_are_registered_on_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # botocore registers a User-Agent feature id per endpoint parameter it resolves; a remembered
+    # answer registers the same ones again.
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        resolver = sqs._ruleset_resolver
+        registered: list[tuple[str, Any]] = []
+        monkeypatch.setattr(resolver, "_register_endpoint_feature_ids", lambda name, value: registered.append((name, value)))
+        model = sqs.meta.service_model.operation_model("ListQueues")
+        first = resolver._get_provider_params(model, {}, {})
+        once = list(registered)
+        second = resolver._get_provider_params(model, {}, {})
+    assert first == second
+    assert once == list(first.items())
+    assert registered == once * 2
+
+
+def test_a_callable_builtin_is_called_on_every_call() -> None:
+    # botocore calls a callable builtin each time (the account id builtin resolves credentials).
+    calls: list[int] = []
+
+    def region() -> str:
+        calls.append(1)
+        return "us-west-2"
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.meta.events.register(
+            "before-endpoint-resolution.sqs", lambda builtins, **_: builtins.__setitem__("AWS::Region", region)
+        )
+        model = sqs.meta.service_model.operation_model("ListQueues")
+        for _ in range(2):
+            assert sqs._ruleset_resolver._get_provider_params(model, {}, {})["Region"] == "us-west-2"
+    assert len(calls) == 2
+
+
+def test_nothing_of_the_memo_stays_patched_after_the_block() -> None:
+    before = EndpointRulesetResolver.__dict__["_get_provider_params"]
+    with mock_aws():
+        assert EndpointRulesetResolver.__dict__["_get_provider_params"] is not before
+    assert EndpointRulesetResolver.__dict__["_get_provider_params"] is before
+
+
+def test_response_content_is_the_body_and_raw_is_read_as_after_urllib3() -> None:
+    # botocore reads the whole body of a non-streaming response (AWSResponse.content); the raw
+    # stream is then exhausted, as urllib3's is.
+    seen: list[tuple[bytes, bytes]] = []
+
+    def after_call(http_response: Any, **_: Any) -> None:
+        seen.append((http_response.content, http_response.raw.read()))
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.meta.events.register("after-call.sqs", after_call)
+        url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    assert seen == [(b'{"QueueUrl":"' + url.encode() + b'"}', b"")]
+
+
+def test_date_header_follows_the_clock_between_calls() -> None:
+    sim = Simulation()
+    with mock_aws(sim):
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        dates = []
+        for _ in range(2):
+            dates.append(sqs.list_queues()["ResponseMetadata"]["HTTPHeaders"]["date"])
+            dates.append(sqs.list_queues()["ResponseMetadata"]["HTTPHeaders"]["date"])
+            sim.advance(1.5)
+    assert dates[0] == dates[1] != dates[2] == dates[3]
