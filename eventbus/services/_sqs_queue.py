@@ -113,6 +113,10 @@ class Queue(Sending, Receiving):
             handles = list(receipt_handles)
             pairs = [(_POSITIONS[i] if i < 10 else str(i), h) for i, h in enumerate(handles)]
             check_batch_ids([i for i, _ in pairs], "DeleteMessageBatchRequestEntry", generated=True)
+        return self._delete_pairs(pairs)
+
+    def _delete_pairs(self, pairs: Iterable[tuple[str, str]]) -> BatchResult:
+        """DeleteMessageBatch once its entry ids are checked: (entry id, receipt handle) pairs."""
         successful: list[str] = []
         failed: list[BatchFailure] = []
         now = self._sim.time

@@ -41,6 +41,9 @@ from ._sqs_validation import (
 __all__ = ("Sending",)
 
 
+#: The ids of batch entries that name none: their positions.
+_POSITIONS = tuple(str(i) for i in range(10))
+
 class Sending(QueueBase):
     """The send operations of a queue."""
 
@@ -155,8 +158,11 @@ class Sending(QueueBase):
         self._store(Entry(message_id, body, md5, size, now, now), self._delay_seconds, now)
         return SendResult(message_id, md5, None, None, None, entry_id)
 
-    def _send_bodies(self, bodies: Sequence[str]) -> SendBatchResult:
-        """SendMessageBatch of bare bodies to a standard queue: one pass, the bookkeeping done once."""
+    def _send_bodies(self, bodies: Sequence[str], ids: Sequence[str] = _POSITIONS) -> SendBatchResult:
+        """SendMessageBatch of bare bodies to a standard queue: one pass, the bookkeeping done once.
+
+        ``ids`` are the entries' ids, already checked (``check_batch_ids``); by default their positions.
+        """
         total = 0
         for body in bodies:
             if type(body) is str:
@@ -168,7 +174,7 @@ class Sending(QueueBase):
         failed: list[BatchFailure] = []
         if self._delay_seconds:
             send = self._send_plain
-            for entry_id, body in zip(_POSITIONS, bodies, strict=False):
+            for entry_id, body in zip(ids, bodies, strict=False):
                 try:
                     successful.append(send(body, entry_id, now))
                 except SqsServiceError as error:
@@ -180,7 +186,7 @@ class Sending(QueueBase):
         bits = self._rng.getrandbits
         push = self._stored.push
         show = self._visible.append
-        for entry_id, body in zip(_POSITIONS, bodies, strict=False):
+        for entry_id, body in zip(ids, bodies, strict=False):
             try:
                 encoded = _plain_body(body, maximum)
             except SqsServiceError as error:
@@ -338,7 +344,6 @@ class Sending(QueueBase):
         return SendBatchResult(successful, failed)
 
 
-_POSITIONS = tuple(str(i) for i in range(10))
 
 
 def _plain_body(body: object, maximum: int) -> bytes:

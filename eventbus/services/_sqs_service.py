@@ -133,6 +133,10 @@ class SqsService:
         self._deleted_at: dict[str, float] = {}
         self._tasks: dict[str, _MoveTaskState] = {}
         self._api: SqsApi | None = None
+        # QueueUrl -> the queue name it addresses (None: none here), for the region and account
+        # in ``_url_names_for``: reading a URL is the same work on every call.
+        self._url_names: dict[str, str | None] = {}
+        self._url_names_for: tuple[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"eventbus.services.sqs.SqsService(queues={len(self._queues)})"
@@ -373,6 +377,24 @@ class SqsService:
         tests against AWS), so URLs built for local endpoints (``http://localhost:4566/<account>/<name>``)
         work too; a regional AWS host must name this simulation's region.
         """
+        sim = self.sim
+        where = (sim.region, sim.account_id)
+        if self._url_names_for != where:
+            self._url_names.clear()
+            self._url_names_for = where
+        try:
+            name = self._url_names[url]
+        except (KeyError, TypeError):
+            name = self._queue_name_of(url)
+            if isinstance(url, str) and len(self._url_names) < 1024:
+                self._url_names[url] = name
+        queue = self._queues.get(name) if name is not None else None
+        if queue is None:
+            raise QueueDoesNotExistError("The specified queue does not exist.")
+        return queue
+
+    def _queue_name_of(self, url: str) -> str | None:
+        """The name of the queue ``url`` addresses in this account and region, or None."""
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -392,10 +414,8 @@ class SqsService:
                 name = segments[-1]
                 account = segments[-2] if len(segments) >= 2 else self.sim.account_id
                 if account == self.sim.account_id:
-                    queue = self._queues.get(name)
-                    if queue is not None:
-                        return queue
-        raise QueueDoesNotExistError("The specified queue does not exist.")
+                    return name
+        return None
 
     def list_queues(self, prefix: str = "") -> list[Queue]:
         """The queues whose name starts with ``prefix``, in the order they were created."""

@@ -77,6 +77,8 @@ AttributeDict = dict[str, dict[str, Any]]
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _FIFO_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+# Valid ids joined by spaces (a character no valid id has): one match checks a whole batch.
+_BATCH_IDS = re.compile(r"[A-Za-z0-9_-]{1,80}(?: [A-Za-z0-9_-]{1,80})*")
 # Alphanumeric and punctuation, 1 to 128 characters (MessageGroupId, MessageDeduplicationId,
 # ReceiveRequestAttemptId).
 _FIFO_ID = re.compile(r"[!-~]{1,128}")
@@ -295,8 +297,16 @@ def check_batch_ids(ids: Iterable[object], entry_name: str, *, generated: bool =
             construction), so only the count is checked.
     """
     id_list = list(ids)
-    if generated and 0 < len(id_list) <= MAX_BATCH_ENTRIES:
-        return id_list  # type: ignore[return-value]
+    count = len(id_list)
+    if 0 < count <= MAX_BATCH_ENTRIES:
+        if generated:
+            return id_list  # type: ignore[return-value]
+        # The common case at once: all text, distinct, and valid (no id holds the separator, so
+        # the separators counted are the ones the join put in).
+        if all(type(i) is str for i in id_list) and len(set(id_list)) == count:
+            joined = " ".join(id_list)  # type: ignore[arg-type]
+            if joined.count(" ") == count - 1 and _BATCH_IDS.fullmatch(joined):
+                return id_list  # type: ignore[return-value]
     if not id_list:
         raise EmptyBatchRequestError(f"There should be at least one {entry_name} in the request.")
     if len(id_list) > MAX_BATCH_ENTRIES:

@@ -1,0 +1,128 @@
+"""The common-case paths of the operation layer answer exactly as the general ones.
+
+SendMessageBatch of bodies alone, DeleteMessageBatch and the batch id checks take shorter paths
+for the common case; each is compared here with the general path on the same inputs (results,
+errors, and the journal). https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from eventbus import Simulation
+from eventbus.services._sqs_validation import check_batch_ids
+from eventbus.services.sqs import SqsServiceError
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def _one_by_one(ids: list[Any]) -> list[Any] | str:
+    """The batch id rules one id at a time, as AWS states them (the reference): the ids, or the
+    name of the error."""
+    if not ids:
+        return "EmptyBatchRequest"
+    if len(ids) > 10:
+        return "TooManyEntriesInBatchRequest"
+    seen: set[str] = set()
+    for entry_id in ids:
+        if not isinstance(entry_id, str) or not _ID.fullmatch(entry_id):
+            return "InvalidBatchEntryId"
+        if entry_id in seen:
+            return "BatchEntryIdsNotDistinct"
+        seen.add(entry_id)
+    return ids
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["0", "1", "2"],
+        ["a b"],
+        ["a", "b c"],
+        ["a", " ", "b"],
+        ["a", ""],
+        ["x" * 80, "y"],
+        ["x" * 81],
+        ["a", "a", "b c"],
+        ["b c", "a", "a"],
+        ["a\nb"],
+        ["a", 1],
+        [None],
+        [],
+        [str(i) for i in range(11)],
+        ["ok_-ID", "Z9"],
+    ],
+)
+def test_batch_id_checks_match_the_rules_one_id_at_a_time(ids: list[Any]) -> None:
+    expected = _one_by_one(ids)
+    try:
+        got: Any = check_batch_ids(ids, "SendMessageBatchRequestEntry")
+    except SqsServiceError as error:
+        got = type(error).__name__.removesuffix("Error")
+    assert got == expected
+
+
+def _run(entries: list[dict[str, Any]], padded: bool) -> tuple[Any, list[Any]]:
+    sim = Simulation(seed=7)
+    api = sim.sqs.api
+    url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    if padded:  # a member sent as null takes the general path and means the same as an absent one
+        entries = [{**e, "DelaySeconds": None} for e in entries]
+    try:
+        result: Any = api.call("SendMessageBatch", {"QueueUrl": url, "Entries": entries})
+    except SqsServiceError as error:
+        result = (error.code, str(error))
+    received = api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10}).get("Messages", [])
+    handles = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)]
+    if handles:
+        result = (result, api.call("DeleteMessageBatch", {"QueueUrl": url, "Entries": handles}))
+    return result, [(r.kind, r.id, dict(r.detail)) for r in sim.journal]
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [{"Id": str(i), "MessageBody": f"body {i}"} for i in range(10)],
+        [{"Id": "a", "MessageBody": "ok"}, {"Id": "b", "MessageBody": ""}, {"Id": "c", "MessageBody": "bad \x00"}],
+        [{"Id": "a", "MessageBody": "x" * 600_000}, {"Id": "b", "MessageBody": "y" * 600_000}],
+        [{"Id": "a", "MessageBody": "x" * 300_000}, {"Id": "b", "MessageBody": "é" * 200_000}],
+        [{"Id": "a", "MessageBody": "x"}, {"Id": "a", "MessageBody": "y"}],
+        [{"Id": "a b", "MessageBody": "x"}],
+        [],
+    ],
+)
+def test_send_message_batch_of_bodies_answers_as_the_general_path(entries: list[dict[str, Any]]) -> None:
+    assert _run(entries, padded=False) == _run(entries, padded=True)
+
+
+def test_delete_message_batch_still_refuses_repeated_ids() -> None:
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
+    sim = Simulation()
+    api = sim.sqs.api
+    url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    entries = [{"Id": "a", "ReceiptHandle": "h1"}, {"Id": "a", "ReceiptHandle": "h2"}]
+    with pytest.raises(SqsServiceError, match=re.escape("Id a repeated.")):
+        api.call("DeleteMessageBatch", {"QueueUrl": url, "Entries": entries})
+
+
+def test_a_queue_url_is_read_again_when_the_queue_or_the_region_changes() -> None:
+    # AWS answers NonExistentQueue for a URL of no queue, and reads the region from an AWS host:
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html
+    sim = Simulation()
+    api = sim.sqs.api
+    url = f"https://sqs.{sim.region}.amazonaws.com/{sim.account_id}/q"
+    with pytest.raises(SqsServiceError, match="does not exist"):
+        api.call("GetQueueAttributes", {"QueueUrl": url})
+    api.call("CreateQueue", {"QueueName": "q"})
+    assert api.call("GetQueueAttributes", {"QueueUrl": url}) == {}
+    home = sim.region
+    sim.region = "eu-west-1" if home != "eu-west-1" else "us-west-2"
+    with pytest.raises(SqsServiceError, match="does not exist"):
+        api.call("GetQueueAttributes", {"QueueUrl": url})
+    sim.region = home
+    api.call("DeleteQueue", {"QueueUrl": url})
+    with pytest.raises(SqsServiceError, match="does not exist"):
+        api.call("GetQueueAttributes", {"QueueUrl": url})
