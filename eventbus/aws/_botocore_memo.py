@@ -18,6 +18,15 @@ The feature ids are registered again on each call from the remembered parameters
 registers them. botocore itself treats the step after this one (``EndpointProvider.resolve_endpoint``)
 as a pure function of these parameters: it caches it in an LRU cache keyed by them.
 https://github.com/boto/botocore/blob/develop/botocore/regions.py
+
+User-Agent header (``UserAgentString.to_string``, built twice per call: for the request and again
+by a ``request-created`` handler): botocore caches the parts that do not change and builds, on every
+call, the ``m/`` component from the client's and the call's feature ids (a set union, joined in its
+iteration order). The whole text is remembered here keyed by botocore's cached static parts and by
+that union as a tuple in the same iteration order, so two calls share a text only when botocore
+would build the same one. A customized ``modify_components`` (botocore's hook that rewrites the
+components) bypasses the memo, as it bypasses botocore's own cache.
+https://github.com/boto/botocore/blob/develop/botocore/useragent.py
 """
 
 from __future__ import annotations
@@ -26,7 +35,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import botocore.useragent  # type: ignore[import-untyped]
+from botocore.context import get_context  # type: ignore[import-untyped]
 from botocore.regions import EndpointRulesetResolver  # type: ignore[import-untyped]
+from botocore.useragent import UserAgentString
 
 __all__ = ("MEMO_PATCHES", "clear")
 
@@ -44,6 +56,7 @@ def clear() -> None:
     """Forget everything remembered (called when the last block exits)."""
     _plans.clear()
     _params.clear()
+    _user_agents.clear()
 
 
 def _plan(resolver: Any, operation_model: Any) -> tuple[_Source, ...] | None:
@@ -119,7 +132,31 @@ def _get_provider_params(self: Any, operation_model: Any, call_args: Any, reques
     return dict(cached)
 
 
+_user_agents: dict[tuple[Any, ...], str] = {}
+_user_agent_original: Callable[[Any], str] = UserAgentString.to_string
+
+
+def _user_agent_to_string(self: Any) -> str:
+    module = botocore.useragent
+    if module.modify_components is not module._default_modify_components:
+        return _user_agent_original(self)  # botocore builds every component afresh then: so do we
+    static = self._get_static_parts()
+    if static.legacy is not None:
+        return str(static.legacy)
+    context = get_context()
+    # The union botocore's ``_build_feature_metadata`` makes, in the order it would join it.
+    features = (self._client_features or set()).union(set() if context is None else context.features)
+    key = (static.prefix, static.suffix, *features)
+    text = _user_agents.get(key)
+    if text is None:
+        if len(_user_agents) >= _MAX_REMEMBERED:
+            _user_agents.clear()
+        text = _user_agents[key] = _user_agent_original(self)
+    return text
+
+
 #: (class, attribute) -> replacement, installed by the transport while a block is active.
 MEMO_PATCHES: dict[tuple[type, str], Callable[..., Any]] = {
     (EndpointRulesetResolver, "_get_provider_params"): _get_provider_params,
+    (UserAgentString, "to_string"): _user_agent_to_string,
 }

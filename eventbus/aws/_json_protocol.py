@@ -82,6 +82,18 @@ class JsonBody:
                 converters[wire] = converter
         if not renames and not converters:
             return None
+        if not renames:
+            # The value is a freshly decoded JSON object (a request's body): converted in place.
+            converting = tuple(converters.items())
+
+            def decode_in_place(value: dict[str, Any]) -> dict[str, Any]:
+                for key, converter in converting:
+                    item = value.get(key)
+                    if item is not None:
+                        value[key] = converter(item)
+                return value
+
+            return decode_in_place
         get_name = renames.get
         get_converter = converters.get
 
@@ -143,8 +155,15 @@ class JsonBody:
             return None  # a null member is skipped by every JSON parser, as an absent one
         get_name = renames.get
         get_converter = converters.get
+        converted = tuple(converters) if not renames else None
 
         def encode_structure(value: dict[str, Any]) -> dict[str, Any]:
+            if converted is not None and None not in value.values():
+                for key in converted:
+                    if key in value:
+                        break
+                else:
+                    return value  # nothing to convert, rename or leave out: written as it is
             out: dict[str, Any] = {}
             for key, item in value.items():
                 if item is None:

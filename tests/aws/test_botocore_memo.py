@@ -131,3 +131,61 @@ def test_date_header_follows_the_clock_between_calls() -> None:
             dates.append(sqs.list_queues()["ResponseMetadata"]["HTTPHeaders"]["date"])
             sim.advance(1.5)
     assert dates[0] == dates[1] != dates[2] == dates[3]
+
+
+def _user_agents_sent(setup: Any = None, calls: int = 3) -> list[tuple[str, str]]:
+    """(header sent, what botocore builds afresh at that moment) for each call."""
+    from botocore.useragent import UserAgentString
+
+    seen: list[tuple[str, str]] = []
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        fresh = _transport._originals[(UserAgentString, "to_string")]
+        sqs.meta.events.register(
+            "before-send.sqs",
+            lambda request, **_: seen.append(
+                (request.headers["User-Agent"].decode(), fresh(sqs._user_agent_creator))
+            ),
+        )
+        if setup is not None:
+            setup(sqs)
+        for _ in range(calls):
+            sqs.list_queues()
+    return seen
+
+
+def test_user_agent_is_the_one_botocore_builds() -> None:
+    # botocore's User-Agent 2.1 header: https://docs.aws.amazon.com/sdkref/latest/guide/feature-ua.html
+    seen = _user_agents_sent()
+    assert all(sent == fresh for sent, fresh in seen)
+    assert seen[0][0].startswith("Boto3/")
+
+
+def test_user_agent_carries_a_feature_registered_during_one_call_only() -> None:
+    from botocore.useragent import register_feature_id  # type: ignore[import-untyped]
+
+    count = {"calls": 0}
+
+    def on_second_call(**_: Any) -> None:
+        count["calls"] += 1
+        if count["calls"] == 2:
+            register_feature_id("WAITER")
+
+    seen = _user_agents_sent(lambda sqs: sqs.meta.events.register("before-parameter-build.sqs", on_second_call))
+    features = [sent.split(" m/")[1].split(" ")[0].split(",") for sent, _ in seen]
+    assert ["B" in f for f in features] == [False, True, False]  # WAITER is "B"
+    assert all(sent == fresh for sent, fresh in seen)
+
+
+def test_user_agent_of_a_customized_modify_components_is_built_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.useragent  # type: ignore[import-untyped]
+
+    stamps = iter(range(100))
+
+    def modify(components: list[Any]) -> list[Any]:
+        return [*components, botocore.useragent.RawStringUserAgentComponent(f"stamp/{next(stamps)}")]
+
+    monkeypatch.setattr(botocore.useragent, "modify_components", modify)
+    seen = _user_agents_sent(calls=2)
+    stamps_sent = [sent.rsplit(" ", 1)[1] for sent, _ in seen]
+    assert len(set(stamps_sent)) == 2  # a new stamp on each call: nothing remembered
