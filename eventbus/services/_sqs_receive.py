@@ -6,7 +6,7 @@ https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._simulation import Future
@@ -103,11 +103,19 @@ class Receiving(QueueBase):
         return self._receive_messages(n, wait, visibility, selection, receive_request_attempt_id)
 
     def _receive_messages(
-        self, n: int, wait: int, visibility: int, selection: AttributeSelection, attempt_id: str | None
-    ) -> list[Message]:
+        self,
+        n: int,
+        wait: int,
+        visibility: int,
+        selection: AttributeSelection,
+        attempt_id: str | None,
+        convert: Callable[[list[tuple[Entry, str]]], list[Any]] | None = None,
+    ) -> list[Any]:
+        """The receive behind :meth:`receive`: Messages, or what ``convert`` makes of the
+        (entry, receipt handle) pairs received (``selection`` is then not read)."""
         received = self._receive_now(n, visibility, attempt_id, short_poll=wait == 0)
         if received or wait <= 0:
-            return self._messages(received, selection)
+            return self._messages(received, selection) if convert is None else convert(received)
         sim = self._sim
         if sim.running:
             self._append(sim.time, "sqs.long_poll_shortened", self.arn, "", {"wait": wait})
@@ -116,7 +124,7 @@ class Receiving(QueueBase):
         while not received and not self.deleted and sim.time < deadline:
             sim.run_until(self._receivable, timeout=deadline - sim.time)
             received = self._receive_now(n, visibility, attempt_id, short_poll=False)
-        return self._messages(received, selection)
+        return self._messages(received, selection) if convert is None else convert(received)
 
     async def receive_async(
         self,

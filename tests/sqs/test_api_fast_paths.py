@@ -126,3 +126,28 @@ def test_a_queue_url_is_read_again_when_the_queue_or_the_region_changes() -> Non
     api.call("DeleteQueue", {"QueueUrl": url})
     with pytest.raises(SqsServiceError, match="does not exist"):
         api.call("GetQueueAttributes", {"QueueUrl": url})
+
+
+def _receive(params: dict[str, Any]) -> tuple[Any, list[Any]]:
+    sim = Simulation(seed=3)
+    api = sim.sqs.api
+    url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    api.call("SendMessage", {"QueueUrl": url, "MessageBody": "plain"})
+    attributes = {"kind": {"DataType": "String", "StringValue": "order"}}
+    api.call("SendMessage", {"QueueUrl": url, "MessageBody": "with attributes", "MessageAttributes": attributes})
+    api.call(
+        "SendMessage",
+        {"QueueUrl": url, "MessageBody": "traced", "MessageSystemAttributes": {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}}},
+    )
+    result = [api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 2, **params}) for _ in range(3)]
+    return result, [(r.kind, r.id, dict(r.detail)) for r in sim.journal]
+
+
+def test_receive_message_naming_no_attributes_answers_as_a_selection_that_matches_none() -> None:
+    # AWS returns only the attributes a ReceiveMessage names:
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+    plain = _receive({})
+    assert plain == _receive({"MessageAttributeNames": ["none-such"], "MessageSystemAttributeNames": []})
+    assert plain == _receive({"AttributeNames": [], "MessageAttributeNames": []})
+    assert [len(r.get("Messages", [])) for r in plain[0]] == [2, 1, 0]
+    assert all(set(m) == {"MessageId", "ReceiptHandle", "MD5OfBody", "Body"} for r in plain[0] for m in r.get("Messages", []))
