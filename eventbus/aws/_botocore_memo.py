@@ -16,7 +16,11 @@ an input could differ from call to call under an equal key: an operation-context
 JMESPath search over the arguments), a callable builtin (botocore calls it), an unhashable value.
 The feature ids are registered again on each call from the remembered parameters, as botocore
 registers them. botocore itself treats the step after this one (``EndpointProvider.resolve_endpoint``)
-as a pure function of these parameters: it caches it in an LRU cache keyed by them.
+as a pure function of these parameters: it caches it in an LRU cache keyed by them. So the endpoint
+``construct_endpoint`` makes of them (that step, then the same rewrites of the URL and headers for
+the same resolver) is remembered too, keyed by the parameters, and handed out with a fresh headers
+dict and botocore's two debug log lines, as botocore hands it out; on a miss botocore's own method
+computes it (reading the parameters already read instead of firing the event a second time).
 https://github.com/boto/botocore/blob/develop/botocore/regions.py
 
 User-Agent header (``UserAgentString.to_string``, built twice per call: for the request and again
@@ -31,13 +35,15 @@ https://github.com/boto/botocore/blob/develop/botocore/useragent.py
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 import botocore.useragent  # type: ignore[import-untyped]
 from botocore.context import get_context  # type: ignore[import-untyped]
-from botocore.regions import EndpointRulesetResolver  # type: ignore[import-untyped]
+from botocore.regions import LOG as _REGIONS_LOG  # type: ignore[import-untyped]
+from botocore.regions import EndpointRulesetResolver
 from botocore.useragent import UserAgentString
 
 __all__ = ("MEMO_PATCHES", "clear")
@@ -56,6 +62,7 @@ def clear() -> None:
     """Forget everything remembered (called when the last block exits)."""
     _plans.clear()
     _params.clear()
+    _endpoints.clear()
     _user_agents.clear()
 
 
@@ -96,6 +103,10 @@ def _read_params(resolver: Any, operation_model: Any, call_args: Any, builtins: 
 
 
 def _get_provider_params(self: Any, operation_model: Any, call_args: Any, request_context: Any) -> dict[str, Any]:
+    handed = _handoff.params
+    if handed is not None and handed[0] is self:  # read already by _construct_endpoint for this call
+        _handoff.params = None
+        return handed[1]
     # The event fires (and handlers may change the builtins) exactly as in botocore.
     builtins = self._get_customized_builtins(operation_model, call_args, request_context)
     plan = _plan(self, operation_model)
@@ -132,6 +143,46 @@ def _get_provider_params(self: Any, operation_model: Any, call_args: Any, reques
     return dict(cached)
 
 
+class _Handoff(threading.local):
+    params: tuple[Any, dict[str, Any]] | None = None
+
+
+_handoff = _Handoff()
+_endpoints: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+_construct_endpoint_original: Callable[..., Any] = EndpointRulesetResolver.construct_endpoint
+
+
+def _construct_endpoint(self: Any, operation_model: Any, call_args: Any, request_context: Any) -> Any:
+    if call_args is None:
+        call_args = {}
+    if request_context is None:
+        request_context = {}
+    params = _get_provider_params(self, operation_model, call_args, request_context)
+    remembered = _endpoints.get(self)
+    if remembered is None:
+        remembered = _endpoints[self] = {}
+    key: tuple[Any, ...] | None = tuple(params.items())
+    try:
+        cached = remembered.get(key)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable parameter value
+        key = cached = None
+    if cached is not None:
+        _REGIONS_LOG.debug("Calling endpoint provider with parameters: %s", params)
+        _REGIONS_LOG.debug("Endpoint provider result: %s", cached.url)
+        return cached._replace(headers=dict(cached.headers))  # a fresh headers dict, as botocore makes
+    # botocore's own method computes it, reading these parameters instead of firing the event again.
+    _handoff.params = (self, params)
+    try:
+        result = _construct_endpoint_original(self, operation_model, call_args, request_context)
+    finally:
+        _handoff.params = None
+    if key is not None:
+        if len(remembered) >= _MAX_REMEMBERED:
+            remembered.clear()
+        remembered[key] = result._replace(headers=dict(result.headers))
+    return result
+
+
 _user_agents: dict[tuple[Any, ...], str] = {}
 _user_agent_original: Callable[[Any], str] = UserAgentString.to_string
 
@@ -158,5 +209,6 @@ def _user_agent_to_string(self: Any) -> str:
 #: (class, attribute) -> replacement, installed by the transport while a block is active.
 MEMO_PATCHES: dict[tuple[type, str], Callable[..., Any]] = {
     (EndpointRulesetResolver, "_get_provider_params"): _get_provider_params,
+    (EndpointRulesetResolver, "construct_endpoint"): _construct_endpoint,
     (UserAgentString, "to_string"): _user_agent_to_string,
 }

@@ -189,3 +189,43 @@ def test_user_agent_of_a_customized_modify_components_is_built_every_time(monkey
     seen = _user_agents_sent(calls=2)
     stamps_sent = [sent.rsplit(" ", 1)[1] for sent, _ in seen]
     assert len(set(stamps_sent)) == 2  # a new stamp on each call: nothing remembered
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "args"),
+    [
+        ("sqs", "ReceiveMessage", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}),
+        ("events", "PutEvents", {"Entries": [], "EndpointId": "abcde.veo"}),
+        ("events", "PutEvents", {"Entries": []}),
+        ("sns", "Publish", {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"}),
+        ("lambda", "Invoke", {"FunctionName": "f"}),
+    ],
+)
+def test_constructed_endpoints_are_botocores_with_a_fresh_headers_dict_each_time(
+    service: str, operation: str, args: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    with mock_aws():
+        client = boto3.client(service, region_name="eu-west-1")
+        resolver = client._ruleset_resolver
+        model = client.meta.service_model.operation_model(operation)
+        fresh = _transport._originals[(EndpointRulesetResolver, "construct_endpoint")]
+        expected = fresh.__get__(resolver)(model, args, {})
+        with caplog.at_level("DEBUG", logger="botocore.regions"):
+            results = [resolver.construct_endpoint(model, args, {}) for _ in range(3)]
+    assert all(result == expected for result in results)
+    assert len({id(result.headers) for result in results}) == 3
+    messages = [r.getMessage() for r in caplog.records if r.name == "botocore.regions"]
+    assert sum(m.startswith("Calling endpoint provider with parameters") for m in messages) == 3
+    assert sum(m.startswith("Endpoint provider result") for m in messages) == 3
+
+
+def test_a_failing_endpoint_resolution_raises_botocores_error_every_time() -> None:
+    # A FIPS endpoint with a custom endpoint URL is refused by every ruleset.
+    import botocore.exceptions  # type: ignore[import-untyped]
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.meta.events.register("before-endpoint-resolution.sqs", lambda builtins, **_: builtins.update({"AWS::UseFIPS": True, "SDK::Endpoint": "http://localhost:1"}))
+        for _ in range(2):
+            with pytest.raises(botocore.exceptions.BotoCoreError):
+                sqs.list_queues()
