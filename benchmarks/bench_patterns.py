@@ -142,7 +142,7 @@ def bench_events(rounds: int, moto_events: int, use_moto: bool) -> list[dict[str
                 moto_rates.append(len(moto_subset) / seconds)
         row = {
             "rules": count,
-            "branches": len(patterns._compiled.checks) if patterns._compiled else 0,
+            "branches": patterns._compiled.branch_count if patterns._compiled else 0,
             "matches_per_event": matches_per_event,
             "compile_seconds": compile_seconds,
             "eventbus": statistics.median(set_rates),

@@ -16,18 +16,23 @@ Array consistency (event-ruler's ``rulesForJSONEvent``): when the event has an a
 leaves of two referenced fields, the branches that constrain two such fields (or use
 ``exists: false`` on one) among those still standing are re-checked exactly, element by element.
 
-Results come back in a deterministic order: patterns with one branch in the order of their branch's
-bit (bits are clustered by the exact values of the most constrained field, so that an event's matches
-fill few 64-bit words; identical patterns are adjacent, in insertion order), then ``$or`` patterns in
-the same bit order of their first matching branch. (Plain insertion order would cost a sort of every
-result.)
+Large sets (a few hundred branches and more) are partitioned by the exact values of the top-level
+field most branches require (``source`` in practice): an event is matched against the branches
+requiring its value plus the general ones only (see ``_Partitioned``), so the bitsets it touches are
+a fraction of the whole set's width.
+
+Results come back in a deterministic order, 64 matched bits at a time in bit order: per 64-bit word,
+the one-branch patterns of its bits, then its ``$or`` patterns; ``$or`` patterns whose branches lie
+in several words come last, each once. Bits are clustered by the exact values of the most
+constrained field, identical patterns are adjacent (in insertion order), and the branches of one
+``$or`` pattern sit side by side. (Plain insertion order would cost a sort of every result.)
 """
 
 from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain, compress
 from typing import Any, Final
 
@@ -88,9 +93,12 @@ class _Compiled:
         "fields",
         "keep",
         "multi_names",
+        "multi_words",
         "names",
+        "shared_info",
         "single_names",
-        "spanning",
+        "span_names",
+        "span_words",
         "suspect_masks",
         "trie",
         "unpackers",
@@ -98,15 +106,15 @@ class _Compiled:
         "word_names",
     )
 
-    def __init__(self, patterns: Mapping[str, EventPattern]) -> None:
-        self.names = list(patterns)
+    def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]]) -> None:
+        self.names = [name for name, _ in entries]
         keys: dict[frozenset[tuple[str, frozenset[object]]], int] = {}
         branches: list[Branch] = []
         owners: list[list[int]] = []
         anchors: list[int] = []  # per branch: where its earliest owning pattern is anchored
-        for ordinal, pattern in enumerate(patterns.values()):
+        for ordinal, (_, pattern_branches) in enumerate(entries):
             first = -1
-            for branch in pattern.branches:
+            for branch in pattern_branches:
                 key = _branch_key(branch)
                 bit = keys.get(key)
                 if bit is None:
@@ -122,22 +130,31 @@ class _Compiled:
         # Result order, deterministic and cheap to produce: patterns with one branch in bit order
         # (identical patterns together, in insertion order), then patterns with several ($or)
         # branches in the order of their first matching branch.
-        multi_branch = [len(pattern.branches) > 1 for pattern in patterns.values()]
+        multi_branch = [len(pattern_branches) > 1 for _, pattern_branches in entries]
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
         # unpackers[n]: n little-endian 64-bit words from an offset (tuples iterate faster than views).
-        self.unpackers = [struct.Struct(f"<{count}Q").unpack_from for count in range(self.word_bytes // 8 + 1)]
-        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...], int]]] = [
+        self.unpackers = [
+            struct.Struct(f"<{count}Q").unpack_from for count in range(self.word_bytes // 8 + 1)
+        ]
+        self.word_names: list[dict[int, tuple[tuple[str, ...], tuple[str, ...]]]] = [
             {} for _ in range(self.word_bytes // 8)
         ]
         # $or patterns whose branches lie in more than one 64-bit word: only they can come out of two
-        # words of one event, needing the cross-word removal of duplicates.
+        # words of one event, needing the cross-word removal of duplicates; they are kept apart.
         words_of: dict[str, set[int]] = {}
         for bit, group in enumerate(self.multi_names):
             for name in group:
                 words_of.setdefault(name, set()).add(bit // 64)
-        self.spanning = frozenset(name for name, words in words_of.items() if len(words) > 1)
+        spanning = {name for name, words in words_of.items() if len(words) > 1}
+        self.span_names = [tuple(name for name in group if name in spanning) for group in self.multi_names]
+        self.multi_names = [
+            tuple(name for name in group if name not in spanning) for group in self.multi_names
+        ]
+        # Per 64-bit word position: the bits owned by $or patterns within the word, or spanning words.
+        self.multi_words = _word_masks(self.multi_names, self.word_bytes // 8)
+        self.span_words = _word_masks(self.span_names, self.word_bytes // 8)
         self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
         self.field_count = len(field_ids)
         self.fields = [FieldIndex() for _ in range(self.field_count)]
@@ -157,32 +174,45 @@ class _Compiled:
         self.all_bits = (1 << len(branches)) - 1
         # Branches that need the exact array-consistency re-check, per set of shared fields.
         self.suspect_masks: dict[frozenset[int], int] = {}
+        self.shared_info: dict[frozenset[int], tuple[tuple[tuple[int, int], ...], int]] = {}
         # Per field with exists:false branches: the mask keeping those out of its failing bits.
         self.keep = {field_id: ~index.absent for field_id, index in enumerate(self.fields) if index.absent}
         self.fast: tuple[FastPath, Combine] | None = build_fast_path(self.trie, self.fields)
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
-        if self.fast is None:
+        fast = self.fast
+        if fast is None:
             return self._match_walk(event)
-        fast, combine = self.fast
         try:
-            failing, shared = fast(event)
+            failing, shared = fast[0](event)
         except Fallback:
             return self._match_walk(event)
-        union: frozenset[int] = frozenset()
         if shared:
             union = shared[0] if len(shared) == 1 else frozenset().union(*shared)
-            keep = self.keep
-            for field_id in keep.keys() & union:
+            info = self.shared_info.get(union)
+            if info is None:
+                info = self._shared_info(union)
+            for field_id, keep in info[0]:
                 found = failing[field_id]
                 if found is not None:
-                    failing[field_id] = found & keep[field_id]
-        matched = self.all_bits & ~combine(failing)
-        if not matched:
-            return []
-        if shared and matched & self._suspects(union):
-            return self._match_walk(event)
-        return self._names(matched)
+                    failing[field_id] = found & keep
+            matched = self.all_bits & ~fast[1](failing)
+            if matched & info[1]:
+                return self._match_walk(event)
+        else:
+            matched = self.all_bits & ~fast[1](failing)
+        return self._names(matched) if matched else []
+
+    def _shared_info(self, union: frozenset[int]) -> tuple[tuple[tuple[int, int], ...], int]:
+        """For a set of shared fields: the (field, mask) pairs keeping exists:false branches out of
+        those fields' failing bits, and the branches needing the exact re-check (cached)."""
+        keep = self.keep
+        info = (
+            tuple((field_id, keep[field_id]) for field_id in sorted(keep.keys() & union)),
+            self._suspects(union),
+        )
+        self.shared_info[union] = info
+        return info
 
     def _match_walk(self, event: Mapping[str, Any]) -> list[str]:
         walk = Walk(self.trie, self.field_count, event)
@@ -218,6 +248,11 @@ class _Compiled:
             matched = self._recheck(matched, shared, walk)
         return self._names(matched)
 
+    @property
+    def branch_count(self) -> int:
+        """The number of distinct branches of this generation."""
+        return len(self.checks)
+
     def _suspects(self, shared: frozenset[int]) -> int:
         """Branches needing the exact array-consistency check when these fields are shared."""
         mask = self.suspect_masks.get(shared)
@@ -239,15 +274,14 @@ class _Compiled:
         return matched
 
     def _names(self, matched: int) -> list[str]:
-        # Walk the matched bits 64 at a time; what a 64-bit word stands for (the names of its
-        # one-branch patterns, its $or patterns without duplicates, and whether any of those also
-        # has branches in another word) is cached per word position and value (events repeat them),
-        # so most words cost one dict lookup.
+        # Walk the matched bits a 64-bit word at a time. What a word stands for is cached per word
+        # position and value, so a repeated word costs one dict lookup and one extend: the names of
+        # its patterns (one-branch patterns, then $or patterns, each once), except the $or patterns
+        # that also have branches in other words, kept apart to be deduplicated across words.
         caches = self.word_names
         names: list[str] = []
         extend = names.extend
-        multi: list[tuple[str, ...]] = []
-        spanning = 0
+        spanning: list[tuple[str, ...]] = []
         # Only the words from the lowest to the highest non-zero one (an event's matches sit in a few
         # clusters), then the non-zero words among them, found in C.
         high = (matched.bit_length() + 63) >> 6
@@ -260,21 +294,30 @@ class _Compiled:
                 found = self._word(position, word)
             extend(found[0])
             if found[1]:
-                multi.append(found[1])
-                spanning += found[2]
-        if spanning > 1:
-            # A $or pattern may match on branches in several words: keep its first appearance.
-            extend(dict.fromkeys(chain.from_iterable(multi)))
-        else:
-            for group in multi:
-                extend(group)
+                spanning.append(found[1])
+        if spanning:
+            # A $or pattern with branches in several words: keep its first appearance.
+            extend(dict.fromkeys(chain.from_iterable(spanning)) if len(spanning) > 1 else spanning[0])
         return names
 
-    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...], int]:
-        bits = [position * 64 + bit for bit in _bits(word)]
-        single = tuple(chain.from_iterable(self.single_names[bit] for bit in bits))
-        multi = tuple(dict.fromkeys(chain.from_iterable(self.multi_names[bit] for bit in bits)))
-        found = (single, multi, int(not self.spanning.isdisjoint(multi)))
+    def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        # Set bits found a byte at a time from a table; names gathered by C-level maps.
+        bits: list[int] = []
+        for offset, value in enumerate(word.to_bytes(8, "little")):
+            if value:
+                bits += _BYTE_BITS[offset][value]
+        at = (position * 64).__add__
+        single = tuple(chain.from_iterable(map(self.single_names.__getitem__, map(at, bits))))
+        if word & self.multi_words[position]:
+            single += tuple(
+                dict.fromkeys(chain.from_iterable(map(self.multi_names.__getitem__, map(at, bits))))
+            )
+        spanning: tuple[str, ...] = ()
+        if word & self.span_words[position]:
+            spanning = tuple(
+                dict.fromkeys(chain.from_iterable(map(self.span_names.__getitem__, map(at, bits))))
+            )
+        found = (single, spanning)
         cache = self.word_names[position]
         if len(cache) >= _WORD_CACHE_LIMIT:
             cache.clear()
@@ -283,6 +326,131 @@ class _Compiled:
 
 
 _WORD_CACHE_LIMIT: Final = 4096
+_WORD_MASK: Final = (1 << 64) - 1
+
+
+def _word_masks(names: list[tuple[str, ...]], words: int) -> list[int]:
+    """Per 64-bit word position, the bits whose entry in ``names`` is not empty."""
+    bits = 0
+    for bit, group in enumerate(names):
+        if group:
+            bits |= 1 << bit
+    return [bits >> (64 * position) & _WORD_MASK for position in range(words)]
+
+
+# _BYTE_BITS[offset][value]: the positions, in a 64-bit word, of the set bits of its byte ``offset``.
+_BYTE_BITS: Final = tuple(
+    tuple(tuple(offset * 8 + bit for bit in range(8) if value >> bit & 1) for value in range(256))
+    for offset in range(8)
+)
+# Below this many distinct branches one bitset universe is cheap enough; above it, partitioning by
+# the exact values of a top-level field (see _Partitioned) keeps the bitsets an event touches narrow.
+_PARTITION_MIN_BRANCHES: Final = 256
+_MISSING: Final[Any] = object()
+
+
+def _exact_strings(conditions: tuple[object, ...]) -> tuple[str, ...] | None:
+    """The strings a field's conditions accept when they are all exact strings, else ``None``."""
+    values = []
+    for condition in conditions:
+        if not (isinstance(condition, Exact) and isinstance(condition.value, str)):
+            return None
+        values.append(condition.value)
+    return tuple(values)
+
+
+class _Partitioned:
+    """Branches partitioned by the exact values one top-level field requires (typically ``source``).
+
+    A branch whose conditions on the key field are all exact strings can only match an event whose
+    value there is one of those strings (event-ruler: an exact string matches a string leaf equal to
+    it, never a number, an object or an absent field). So each such value gets its own
+    :class:`_Compiled` over the branches requiring it plus the *general* branches (those that do not
+    require exact strings of the key field), and an event whose key value is a string is matched
+    against that one generation only: its bitsets are a fraction of the width of the whole set's, so
+    combining them and turning the result into names touch a fraction of the memory. An event
+    without a string there can only match general branches; an event holding an array there (whose
+    leaves may select several partitions) uses one generation over everything, built on first need.
+    Each pattern appears at most once per generation (with the branches that belong there), so no
+    name is reported twice."""
+
+    __slots__ = ("branch_count", "entries", "everything", "general", "key", "parts")
+
+    def __init__(
+        self,
+        key: str,
+        entries: list[tuple[str, tuple[Branch, ...]]],
+        branch_count: int,
+    ) -> None:
+        self.key = key
+        self.entries = entries
+        self.branch_count = branch_count
+        self.everything: _Compiled | None = None
+        by_value: dict[str, list[tuple[str, list[Branch]]]] = {}
+        general: list[tuple[str, list[Branch]]] = []
+        for name, branches in entries:
+            mine: dict[str, list[Branch]] = {}
+            shared: list[Branch] = []
+            for branch in branches:
+                conditions = branch.get(key)
+                values = None if conditions is None else _exact_strings(conditions)
+                if values is None:
+                    shared.append(branch)
+                else:
+                    for value in dict.fromkeys(values):
+                        mine.setdefault(value, []).append(branch)
+            for value, own in mine.items():
+                by_value.setdefault(value, []).append((name, own))
+            if shared:
+                general.append((name, shared))
+        # Every partition also holds the general branches, each pattern once and in insertion order.
+        order = {name: ordinal for ordinal, (name, _) in enumerate(entries)}
+        self.parts: dict[str, _Compiled] = {}
+        for value, owned in by_value.items():
+            merged = {owner: list(picked) for owner, picked in owned}
+            for owner, picked in general:
+                merged.setdefault(owner, []).extend(picked)
+            ordered = sorted(merged.items(), key=lambda item: order[item[0]])
+            self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered])
+        self.general = _Compiled([(owner, tuple(picked)) for owner, picked in general])
+
+    def match(self, event: Mapping[str, Any]) -> list[str]:
+        value = event.get(self.key, _MISSING)
+        kind = type(value)
+        if kind is str:
+            return self.parts.get(value, self.general).match(event)
+        if kind is list:
+            if self.everything is None:
+                self.everything = _Compiled(self.entries)
+            return self.everything.match(event)
+        return self.general.match(event)
+
+
+def _compile(patterns: Mapping[str, EventPattern]) -> _Compiled | _Partitioned:
+    """One generation of a pattern set: partitioned by a top-level field when that pays (many
+    branches, most of them requiring exact strings of that field, at least two distinct values)."""
+    entries = [(name, pattern.branches) for name, pattern in patterns.items()]
+    distinct = {_branch_key(branch) for _, branches in entries for branch in branches}
+    if len(distinct) >= _PARTITION_MIN_BRANCHES:
+        counts: dict[str, int] = {}
+        values: dict[str, set[str]] = {}
+        for _, branches in entries:
+            for branch in branches:
+                for path, conditions in branch.items():
+                    if "." in path:
+                        continue
+                    exact = _exact_strings(conditions)
+                    if exact is not None:
+                        counts[path] = counts.get(path, 0) + 1
+                        values.setdefault(path, set()).update(exact)
+        if counts:
+            key = max(sorted(counts), key=counts.__getitem__)
+            total = sum(len(branches) for _, branches in entries)
+            if counts[key] * 2 >= total and len(values[key]) >= 2:
+                return _Partitioned(key, entries, len(distinct))
+    return _Compiled(entries)
+
+
 _ONE: Final = re.compile("1")
 
 
@@ -311,7 +479,7 @@ class PatternSet:
 
     def __init__(self) -> None:
         self._patterns: dict[str, EventPattern] = {}
-        self._compiled: _Compiled | None = None
+        self._compiled: _Compiled | _Partitioned | None = None
 
     def add(self, name: str, pattern: EventPattern | str | bytes | bytearray | Mapping[str, Any]) -> None:
         """Add (or replace) the pattern called ``name``; an invalid pattern raises
@@ -333,14 +501,15 @@ class PatternSet:
     def compile(self) -> None:
         """Build the indexes now rather than on the next match."""
         if self._compiled is None:
-            self._compiled = _Compiled(self._patterns)
+            self._compiled = _compile(self._patterns)
 
     def match(self, event: Mapping[str, Any] | str | bytes | bytearray) -> list[str]:
         """The names of every pattern the event matches, in a deterministic order (not necessarily the
-        order they were added: identical patterns come out together, `$or` patterns last)."""
-        if self._compiled is None:
-            self._compiled = _Compiled(self._patterns)
-        return self._compiled.match(load_event(event))
+        order they were added: identical patterns come out together)."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = _compile(self._patterns)
+        return compiled.match(event if type(event) is dict else load_event(event))
 
     def __len__(self) -> int:
         return len(self._patterns)

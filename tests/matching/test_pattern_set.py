@@ -190,3 +190,111 @@ def test_many_distinct_paths() -> None:
         patterns.add(f"p{i}", {"detail": {f"k{i}": [i], "common": [{"exists": True}]}})
     event = {"detail": {"k7": 7, "k8": 9, "common": None}}
     assert patterns.match(event) == ["p7"]
+
+
+# --------------------------------------------------------------------------- partitioned sets
+# Above a few hundred branches, a PatternSet splits its branches by the exact values of the top-level
+# field most of them require (``source`` here): an exact string matches only an equal string leaf
+# (event-ruler ByteMachine), so an event is checked against the branches requiring its value plus
+# the general ones. These sets are large enough to be partitioned; the answers must not change.
+_SOURCES = ["aws.ec2", "aws.s3", "com.acme.orders", "com.acme.users", "partner.stripe"]
+
+
+def _large_pattern_set(seed: int) -> dict[str, dict[str, Any]]:
+    import random
+
+    rng = random.Random(seed)
+    patterns: dict[str, dict[str, Any]] = {}
+    for i in range(420):
+        detail = {
+            "status": [rng.choice(["NEW", "PAID", "SHIPPED", {"prefix": "S"}, {"anything-but": "NEW"}])]
+        }
+        if rng.random() < 0.5:
+            detail["amount"] = [{"numeric": [">", rng.randint(0, 100)]}]
+        kind = rng.random()
+        if kind < 0.55:
+            pattern: dict[str, Any] = {"source": [rng.choice(_SOURCES)], "detail": detail}
+        elif kind < 0.65:
+            pattern = {"source": rng.sample(_SOURCES, 2), "detail": detail}
+        elif kind < 0.75:  # $or whose branches fall into different partitions, or the general one
+            pattern = {
+                "$or": [
+                    {"source": [rng.choice(_SOURCES)], "detail": detail},
+                    {"source": [rng.choice(_SOURCES)], "detail-type": ["Created"]},
+                    {"detail": {"items": {"sku": [{"prefix": "SKU-"}]}}},
+                ]
+            }
+        elif kind < 0.82:
+            pattern = {"source": [{"prefix": "com.acme."}], "detail": detail}
+        elif kind < 0.88:
+            pattern = {"source": [{"anything-but": rng.choice(_SOURCES)}], "detail": detail}
+        elif kind < 0.93:
+            pattern = {"source": [{"exists": False}], "detail": detail}
+        else:
+            pattern = {"detail": detail}
+        patterns[f"p{i}"] = pattern
+    return patterns
+
+
+def _events_for_partitions(seed: int) -> list[dict[str, Any]]:
+    import random
+
+    rng = random.Random(seed)
+    sources: list[Any] = [
+        *_SOURCES,
+        "aws.unknown",
+        7,
+        None,
+        {"nested": "aws.ec2"},
+        ["aws.ec2", "aws.s3"],
+        ["com.acme.users"],
+        [],
+    ]
+    events: list[dict[str, Any]] = []
+    for i in range(300):
+        event: dict[str, Any] = {
+            "detail-type": rng.choice(["Created", "Updated"]),
+            "detail": {
+                "status": rng.choice(["NEW", "PAID", "SHIPPED", "SETTLED"]),
+                "amount": rng.randint(0, 120),
+                "items": [{"sku": rng.choice(["SKU-1", "X-2"])} for _ in range(rng.randint(0, 2))],
+            },
+        }
+        if i % 11 != 0:  # some events have no source at all
+            event["source"] = rng.choice(sources)
+        events.append(event)
+    return events
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_partitioned_set_gives_the_answers_of_each_pattern(seed: int) -> None:
+    from eventbus.matching._pattern_set import _Partitioned
+
+    definitions = _large_pattern_set(seed)
+    patterns = PatternSet()
+    for name, pattern in definitions.items():
+        patterns.add(name, pattern)
+    patterns.compile()
+    assert isinstance(patterns._compiled, _Partitioned)  # the set is large enough to be partitioned
+    singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
+    for event in _events_for_partitions(seed):
+        found = patterns.match(event)
+        assert len(found) == len(set(found)), f"a name reported twice for {event}"
+        assert set(found) == {name for name, single in singles.items() if single.matches(event)}, event
+
+
+def test_partitioned_set_after_removals_and_replacements() -> None:
+    definitions = _large_pattern_set(4)
+    patterns = PatternSet()
+    for name, pattern in definitions.items():
+        patterns.add(name, pattern)
+    for name in list(definitions)[::3]:
+        patterns.remove(name)
+        del definitions[name]
+    definitions["p1"] = {"source": ["aws.s3"]}
+    patterns.add("p1", definitions["p1"])
+    singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
+    for event in _events_for_partitions(4):
+        assert sorted(patterns.match(event)) == sorted(
+            name for name, single in singles.items() if single.matches(event)
+        )
