@@ -333,7 +333,7 @@ class Receiving(QueueBase):
             entry.handle = handle
             handles[handle] = entry
             entry.received_at = now
-            append(now, "sqs.received", arn, entry.message_id, {"count": count})
+            append(now, "sqs.received", arn, entry.message_id, _RECEIVED.get(count) or {"count": count})
             if visibility > 0:
                 entry.state = INFLIGHT
                 token = entry.vis_token = entry.vis_token + 1
@@ -420,6 +420,11 @@ class Receiving(QueueBase):
                     }
             out.append(Message(entry.message_id, handle, entry.body, entry.md5, attributes, message_attributes, md5_attrs))
         return out
+
+
+#: The detail of ``sqs.received`` records for the usual receive counts, shared (see ``_SENT`` in
+#: _sqs_send.py: record details are read-only).
+_RECEIVED = {count: {"count": count} for count in range(1, 101)}
 
 
 def _time_out(waiter: Future[None]) -> None:

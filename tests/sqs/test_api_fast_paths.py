@@ -151,3 +151,19 @@ def test_receive_message_naming_no_attributes_answers_as_a_selection_that_matche
     assert plain == _receive({"AttributeNames": [], "MessageAttributeNames": []})
     assert [len(r.get("Messages", [])) for r in plain[0]] == [2, 1, 0]
     assert all(set(m) == {"MessageId", "ReceiptHandle", "MD5OfBody", "Body"} for r in plain[0] for m in r.get("Messages", []))
+
+
+def test_journal_details_of_sends_and_receives_are_their_own_values() -> None:
+    # Details of equal value may be one shared (read-only) mapping; each still says its own value.
+    sim = Simulation()
+    api = sim.sqs.api
+    url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    for body in ("a", "bb", "a", "é"):
+        api.call("SendMessage", {"QueueUrl": url, "MessageBody": body})
+    api.call("SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": "x", "MessageBody": "ccc"}]})
+    sent = [dict(r.detail) for r in sim.journal.select("sqs.sent")]
+    assert sent == [{"bytes": 1}, {"bytes": 2}, {"bytes": 1}, {"bytes": 2}, {"bytes": 3}]
+    for _ in range(102):
+        api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 1, "VisibilityTimeout": 0})
+    counts = [r.detail["count"] for r in sim.journal.select("sqs.received")]
+    assert counts == list(range(1, 103))  # visibility 0 puts the message back in front
