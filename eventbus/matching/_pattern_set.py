@@ -81,6 +81,50 @@ def _cluster(
     return [branches[bit] for bit in order], [owners[bit] for bit in order]
 
 
+_BY_FIELD_MIN_BRANCHES: Final = 64
+_ALIGN_MIN_GROUP: Final = 16
+
+
+def _by_field(
+    branches: list[Branch], owners: list[list[int]], multi_branch: list[bool], given: str | None
+) -> tuple[list[Branch], list[list[int]], int]:
+    """Lay out, ahead of the others, the branches matched by the value of one field alone.
+
+    A branch of a one-branch pattern constraining a single field (besides ``given``, the key field of
+    a partition, whose exact strings the partition already guarantees) matches exactly when that
+    field's value satisfies it. Grouped per field (larger groups starting on a 64-bit word, padded
+    with bits that never match), their matched bits -- and so the result words :meth:`_Compiled._names`
+    caches -- depend on that one field's value only: they repeat whenever the value does, or any value
+    satisfying the same branches does, even in events never seen. Returns the branches and owners in
+    the new order, and the mask of the real (not padding) bits."""
+    groups: dict[str, list[int]] = {}
+    rest: list[int] = []
+    for bit, branch in enumerate(branches):
+        fields = [
+            path for path, conditions in branch.items() if not (path == given and _exact_strings(conditions))
+        ]
+        if len(fields) > 1 or any(multi_branch[owner] for owner in owners[bit]):
+            rest.append(bit)
+        else:
+            groups.setdefault(fields[0] if fields else "", []).append(bit)
+    order: list[int] = []  # -1: a padding bit
+    # Large groups first, each from a word boundary; the small ones packed together after them.
+    for path in sorted(groups, key=lambda path: (len(groups[path]) < _ALIGN_MIN_GROUP, path)):
+        group = groups[path]
+        if len(group) >= _ALIGN_MIN_GROUP and len(order) % 64:
+            order += [-1] * (64 - len(order) % 64)
+        order += group
+    if rest and len(order) % 64:
+        order += [-1] * (64 - len(order) % 64)
+    order += rest
+    real = sum(1 << position for position, bit in enumerate(order) if bit >= 0)
+    return (
+        [branches[bit] if bit >= 0 else {} for bit in order],
+        [owners[bit] if bit >= 0 else [] for bit in order],
+        real,
+    )
+
+
 class _Compiled:
     """The indexes of one generation of a pattern set."""
 
@@ -106,7 +150,7 @@ class _Compiled:
         "word_names",
     )
 
-    def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]]) -> None:
+    def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]], given: str | None = None) -> None:
         self.names = [name for name, _ in entries]
         keys: dict[frozenset[tuple[str, frozenset[object]]], int] = {}
         branches: list[Branch] = []
@@ -127,10 +171,13 @@ class _Compiled:
                 if not owners[bit] or owners[bit][-1] != ordinal:
                     owners[bit].append(ordinal)
         branches, owners = _cluster(branches, owners, anchors)
+        multi_branch = [len(pattern_branches) > 1 for _, pattern_branches in entries]
+        real = (1 << len(branches)) - 1
+        if len(branches) >= _BY_FIELD_MIN_BRANCHES:
+            branches, owners, real = _by_field(branches, owners, multi_branch, given)
         # Result order, deterministic and cheap to produce: patterns with one branch in bit order
         # (identical patterns together, in insertion order), then patterns with several ($or)
         # branches in the order of their first matching branch.
-        multi_branch = [len(pattern_branches) > 1 for _, pattern_branches in entries]
         self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
@@ -171,7 +218,7 @@ class _Compiled:
             (field_id, index, index.constrained & ~index.absent) for field_id, index in enumerate(self.fields)
         ]
         self.checks: list[BranchCheck] = [compile_checks(branch, field_ids) for branch in branches]
-        self.all_bits = (1 << len(branches)) - 1
+        self.all_bits = real
         # Branches that need the exact array-consistency re-check, per set of shared fields.
         self.suspect_masks: dict[frozenset[int], int] = {}
         self.shared_info: dict[frozenset[int], tuple[tuple[tuple[int, int], ...], int]] = {}
@@ -250,8 +297,8 @@ class _Compiled:
 
     @property
     def branch_count(self) -> int:
-        """The number of distinct branches of this generation."""
-        return len(self.checks)
+        """The number of distinct branches of this generation (padding bits aside)."""
+        return self.all_bits.bit_count()
 
     def _suspects(self, shared: frozenset[int]) -> int:
         """Branches needing the exact array-consistency check when these fields are shared."""
@@ -282,12 +329,17 @@ class _Compiled:
         names: list[str] = []
         extend = names.extend
         spanning: list[tuple[str, ...]] = []
-        # Only the words from the lowest to the highest non-zero one (an event's matches sit in a few
-        # clusters), then the non-zero words among them, found in C.
-        high = (matched.bit_length() + 63) >> 6
-        data = matched.to_bytes(high << 3, "little")
-        low = (len(data) - len(data.lstrip(b"\x00"))) >> 3
-        words = self.unpackers[high - low](data, low << 3)
+        # All the words of a narrow set, else only those from the lowest to the highest non-zero one
+        # (an event's matches sit in a few clusters); then the non-zero words among them, found in C.
+        words_count = len(self.unpackers) - 1
+        if words_count <= _NARROW_WORDS:
+            low = 0
+            words = self.unpackers[words_count](matched.to_bytes(words_count << 3, "little"), 0)
+        else:
+            high = (matched.bit_length() + 63) >> 6
+            data = matched.to_bytes(high << 3, "little")
+            low = (len(data) - len(data.lstrip(b"\x00"))) >> 3
+            words = self.unpackers[high - low](data, low << 3)
         for position, word in compress(enumerate(words, low), words):
             found = caches[position].get(word)
             if found is None:
@@ -327,6 +379,7 @@ class _Compiled:
 
 _WORD_CACHE_LIMIT: Final = 4096
 _WORD_MASK: Final = (1 << 64) - 1
+_NARROW_WORDS: Final = 16  # up to this many words, _names unpacks them all
 
 
 def _word_masks(names: list[tuple[str, ...]], words: int) -> list[int]:
@@ -411,7 +464,7 @@ class _Partitioned:
             for owner, picked in general:
                 merged.setdefault(owner, []).extend(picked)
             ordered = sorted(merged.items(), key=lambda item: order[item[0]])
-            self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered])
+            self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered], key)
         self.general = _Compiled([(owner, tuple(picked)) for owner, picked in general])
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
