@@ -63,6 +63,9 @@ def build_fast_path(
         namespace[f"F{field_id}"] = index
         namespace[f"S{field_id}"] = index.string_cache
         namespace[f"N{field_id}"] = index.number_cache
+        namespace[f"T{field_id}"] = index.failing(True)
+        namespace[f"FA{field_id}"] = index.failing(False)
+        namespace[f"NU{field_id}"] = index.failing(None)
     for node in nodes:
         namespace[f"SUB{ids[id(node)]}"] = node.subtree
 
@@ -103,7 +106,12 @@ def build_fast_path(
             f"{indent}        x = F{field_id}.failing(_num({var}))",
             *accumulate(field_id, indent + "    "),
             f"{indent}elif k is _bool or {var} is None:",
-            *leaf(field_id, f"x = F{field_id}.failing({var})", indent + "    "),
+            # true, false and null: one answer each, computed when the fast path is built.
+            *leaf(
+                field_id,
+                f"x = T{field_id} if {var} is True else (FA{field_id} if {var} is False else NU{field_id})",
+                indent + "    ",
+            ),
         ]
 
     def scalar(node: PathTrie, var: str, indent: str) -> list[str]:
