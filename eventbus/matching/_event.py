@@ -32,7 +32,10 @@ def load_event(event: Mapping[str, Any] | str | bytes | bytearray) -> Mapping[st
     """Accept an event as a mapping or JSON text; it must be a JSON object."""
     if type(event) is dict:
         return event
-    decoded = json.loads(event) if isinstance(event, (str, bytes, bytearray)) else event
+    try:
+        decoded = json.loads(event) if isinstance(event, (str, bytes, bytearray)) else event
+    except RecursionError:
+        raise ValueError("the event is not valid JSON: it is nested more deeply than can be read") from None
     if not isinstance(decoded, Mapping):
         raise TypeError("an event must be a JSON object")
     return decoded

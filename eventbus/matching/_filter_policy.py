@@ -142,7 +142,7 @@ class FilterPolicy:
         self._scope: Scope = scope
         try:
             root = load_json(policy) if isinstance(policy, (str, bytes, bytearray)) else to_tokens(policy)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than JSON parsers go
             _fail(INVALID_JSON)
         if not isinstance(root, JsonObject):
             _fail("Filter is not an object")

@@ -174,8 +174,14 @@ def parse_pattern(pattern: str | bytes | bytearray | Mapping[str, Any] | Any) ->
             except (ValueError, RecursionError):
                 _fail(INVALID_JSON)
         else:
-            root = to_tokens(pattern)
-        return _compile(root)
+            try:
+                root = to_tokens(pattern)
+            except RecursionError:
+                _fail(INVALID_JSON)
+        try:
+            return _compile(root)
+        except RecursionError:  # nested more deeply than JSON parsers read (Jackson stops at 1,000)
+            _fail(INVALID_JSON)
     except PatternError as error:
         raise InvalidEventPatternError(
             f"Event pattern is not valid. Reason: {error.reason}", reason=error.reason

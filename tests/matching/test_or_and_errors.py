@@ -139,3 +139,33 @@ def test_pattern_as_mapping_bytes_or_text_agree() -> None:
 
     for given in (pattern, json.dumps(pattern), json.dumps(pattern).encode()):
         assert matches(given, {"a": 2, "b": "x"})
+
+
+# Input nested more deeply than a JSON parser reads (AWS's Jackson stops at 1,000 levels; Python's
+# recursion limit is of the same order) is refused with a clear error, never a RecursionError.
+def _deep_text(depth: int, leaf: str) -> str:
+    return '{"x":' * depth + leaf + "}" * depth
+
+
+def _deep_mapping(depth: int, leaf: object) -> dict[str, object]:
+    value: dict[str, object] = {"x": leaf}
+    for _ in range(depth):
+        value = {"x": value}
+    return value
+
+
+def test_too_deep_patterns_are_not_valid_json() -> None:
+    from eventbus.matching import FilterPolicy, InvalidFilterPolicyError
+
+    for pattern in (_deep_text(5000, "[1]"), _deep_mapping(5000, [1])):
+        assert reason(pattern) == "Filter is not valid JSON"
+        with pytest.raises(InvalidFilterPolicyError, match="Filter is not valid JSON"):
+            FilterPolicy(pattern, scope="MessageBody")
+
+
+def test_too_deep_event_text_is_a_value_error_naming_the_problem() -> None:
+    pattern = EventPattern({"x": {"y": [1]}})
+    with pytest.raises(ValueError, match="nested more deeply"):
+        pattern.matches(_deep_text(5000, "1"))
+    # A deep mapping is fine: only the referenced paths are walked.
+    assert pattern.matches(_deep_mapping(5000, 1)) is False
