@@ -99,11 +99,18 @@ def test_a_callable_builtin_is_called_on_every_call() -> None:
     assert len(calls) == 2
 
 
-def test_nothing_of_the_memo_stays_patched_after_the_block() -> None:
-    before = EndpointRulesetResolver.__dict__["_get_provider_params"]
+def test_nothing_of_the_memo_stays_patched_or_remembered_after_the_block() -> None:
+    from eventbus.aws import _botocore_memo
+
+    before = {key: key[0].__dict__[key[1]] for key in _botocore_memo.MEMO_PATCHES}
     with mock_aws():
-        assert EndpointRulesetResolver.__dict__["_get_provider_params"] is not before
-    assert EndpointRulesetResolver.__dict__["_get_provider_params"] is before
+        boto3.client("sqs", region_name="us-east-1").list_queues()
+        assert all(key[0].__dict__[key[1]] is not original for key, original in before.items())
+        assert _botocore_memo._user_agents
+    assert all(key[0].__dict__[key[1]] is original for key, original in before.items())
+    assert not _botocore_memo._user_agents
+    assert not _botocore_memo._params
+    assert not _botocore_memo._endpoints
 
 
 def test_response_content_is_the_body_and_raw_is_read_as_after_urllib3() -> None:
