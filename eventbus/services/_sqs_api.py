@@ -45,6 +45,19 @@ def _required(params: Params, name: str) -> Any:
     return value
 
 
+def _batch_result(successful: list[dict[str, Any]], failed: list[dict[str, Any]]) -> Result:
+    """A batch operation's result as SQS's JSON protocol sends it: an empty ``Successful`` or
+    ``Failed`` list is left out (since SQS moved to the JSON protocol in November 2023; reported in
+    https://github.com/aws/aws-sdk/issues/657 and followed by LocalStack and ElasticMQ). The API
+    reference still lists both members; SDKs treat them as optional."""
+    result: Result = {}
+    if successful:
+        result["Successful"] = successful
+    if failed:
+        result["Failed"] = failed
+    return result
+
+
 def _failure(failure: BatchFailure) -> dict[str, Any]:
     return {"Id": failure.id, "SenderFault": failure.sender_fault, "Code": failure.code, "Message": failure.message}
 
@@ -218,10 +231,10 @@ class SqsApi:
             # Bodies alone (the common case): the same checks and results, in one pass.
             checked = check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
             bodies = queue._send_bodies([e["MessageBody"] for e in entries], checked)
-            return {
-                "Successful": [{"Id": r.id, "MessageId": r.message_id, "MD5OfMessageBody": r.md5_of_body} for r in bodies.successful],
-                "Failed": [_failure(f) for f in bodies.failed],
-            }
+            return _batch_result(
+                [{"Id": r.id, "MessageId": r.message_id, "MD5OfMessageBody": r.md5_of_body} for r in bodies.successful],
+                [_failure(f) for f in bodies.failed],
+            )
         ids = [e.get("Id") for e in entries]
         prepared = [
             (
@@ -245,7 +258,7 @@ class SqsApi:
             if sent.sequence_number is not None:
                 item["SequenceNumber"] = sent.sequence_number
             successful.append(item)
-        return {"Successful": successful, "Failed": [_failure(f) for f in result.failed]}
+        return _batch_result(successful, [_failure(f) for f in result.failed])
 
     def receive_message(self, params: Params) -> Result:
         """ReceiveMessage; a WaitTimeSeconds long poll jumps the simulation's clock (see Queue.receive)."""
@@ -275,7 +288,7 @@ class SqsApi:
         entries = _required(params, "Entries")
         ids = check_batch_ids([e.get("Id") for e in entries], "DeleteMessageBatchRequestEntry")
         result = queue._delete_pairs(zip(ids, [e.get("ReceiptHandle") for e in entries], strict=True))
-        return {"Successful": [{"Id": i} for i in result.successful], "Failed": [_failure(f) for f in result.failed]}
+        return _batch_result([{"Id": i} for i in result.successful], [_failure(f) for f in result.failed])
 
     def change_message_visibility(self, params: Params) -> Result:
         self._queue(params).change_visibility(_required(params, "ReceiptHandle"), _required(params, "VisibilityTimeout"))
@@ -287,7 +300,7 @@ class SqsApi:
         entries = _required(params, "Entries")
         check_batch_ids((e.get("Id") for e in entries), "ChangeMessageVisibilityBatchRequestEntry")
         result = queue.change_visibility_batch({e["Id"]: (e.get("ReceiptHandle"), e.get("VisibilityTimeout")) for e in entries})
-        return {"Successful": [{"Id": i} for i in result.successful], "Failed": [_failure(f) for f in result.failed]}
+        return _batch_result([{"Id": i} for i in result.successful], [_failure(f) for f in result.failed])
 
     # ------------------------------------------------------------------ tags
     def tag_queue(self, params: Params) -> Result:

@@ -101,6 +101,13 @@ def test_batch_send_receive_ten_and_batch_delete(sqs: Any) -> None:
     [failed] = deleted["Failed"]
     assert failed["Id"] == "bogus"
     assert failed["SenderFault"] is True
+    # SQS's JSON protocol leaves an empty Failed or Successful list out (aws/aws-sdk#657).
+    assert "Failed" not in sent
+    only_bad = sqs.change_message_visibility_batch(
+        QueueUrl=url, Entries=[{"Id": "x", "ReceiptHandle": "not-a-receipt-handle", "VisibilityTimeout": 5}]
+    )
+    assert "Successful" not in only_bad
+    assert [f["Id"] for f in only_bad["Failed"]] == ["x"]
 
 
 @pytest.mark.aws_compatible
