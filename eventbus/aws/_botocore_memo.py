@@ -40,11 +40,16 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import botocore.regions  # type: ignore[import-untyped]
 import botocore.useragent  # type: ignore[import-untyped]
-from botocore.context import get_context  # type: ignore[import-untyped]
-from botocore.regions import LOG as _REGIONS_LOG  # type: ignore[import-untyped]
 from botocore.regions import EndpointRulesetResolver
 from botocore.useragent import UserAgentString
+
+try:
+    from botocore.context import get_context  # type: ignore[import-untyped]
+except ImportError:  # an older botocore: no memo at all (see _supported)
+    get_context = None
+_REGIONS_LOG = botocore.regions.LOG
 
 __all__ = ("MEMO_PATCHES", "clear")
 
@@ -89,11 +94,15 @@ def _plan(resolver: Any, operation_model: Any) -> tuple[_Source, ...] | None:
     return plan
 
 
-def _read_params(resolver: Any, operation_model: Any, call_args: Any, builtins: dict[str, Any]) -> dict[str, Any]:
+def _read_params(
+    resolver: Any, operation_model: Any, call_args: Any, builtins: dict[str, Any]
+) -> dict[str, Any]:
     """The loop of botocore's ``_get_provider_params`` after its event, with its own methods."""
     provider_params: dict[str, Any] = {}
     for name, definition in resolver._param_definitions.items():
-        value = resolver._resolve_param_from_context(param_name=name, operation_model=operation_model, call_args=call_args)
+        value = resolver._resolve_param_from_context(
+            param_name=name, operation_model=operation_model, call_args=call_args
+        )
         if value is None and definition.builtin is not None:
             value = resolver._resolve_param_as_builtin(builtin_name=definition.builtin, builtins=builtins)
         if value is not None:
@@ -102,7 +111,9 @@ def _read_params(resolver: Any, operation_model: Any, call_args: Any, builtins: 
     return provider_params
 
 
-def _get_provider_params(self: Any, operation_model: Any, call_args: Any, request_context: Any) -> dict[str, Any]:
+def _get_provider_params(
+    self: Any, operation_model: Any, call_args: Any, request_context: Any
+) -> dict[str, Any]:
     handed = _handoff.params
     if handed is not None and handed[0] is self:  # read already by _construct_endpoint for this call
         _handoff.params = None
@@ -206,9 +217,38 @@ def _user_agent_to_string(self: Any) -> str:
     return text
 
 
-#: (class, attribute) -> replacement, installed by the transport while a block is active.
-MEMO_PATCHES: dict[tuple[type, str], Callable[..., Any]] = {
-    (EndpointRulesetResolver, "_get_provider_params"): _get_provider_params,
-    (EndpointRulesetResolver, "construct_endpoint"): _construct_endpoint,
-    (UserAgentString, "to_string"): _user_agent_to_string,
-}
+def _supported() -> bool:
+    """Whether this botocore has the private methods the memos call (checked once, on import): a
+    botocore that renamed them gets no memo, and mock_aws keeps working at botocore's own speed."""
+    needed = {
+        EndpointRulesetResolver: (
+            "_get_provider_params",
+            "_get_customized_builtins",
+            "_get_dynamic_context_params",
+            "_get_client_context_params",
+            "_resolve_param_from_context",
+            "_resolve_param_as_builtin",
+            "_register_endpoint_feature_ids",
+        ),
+        UserAgentString: ("to_string", "_get_static_parts"),
+    }
+    return (
+        get_context is not None
+        and all(hasattr(owner, name) for owner, names in needed.items() for name in names)
+        and all(
+            hasattr(botocore.useragent, name) for name in ("modify_components", "_default_modify_components")
+        )
+    )
+
+
+#: (class, attribute) -> replacement, installed by the transport while a block is active (none on a
+#: botocore without the internals they rely on).
+MEMO_PATCHES: dict[tuple[type, str], Callable[..., Any]] = (
+    {
+        (EndpointRulesetResolver, "_get_provider_params"): _get_provider_params,
+        (EndpointRulesetResolver, "construct_endpoint"): _construct_endpoint,
+        (UserAgentString, "to_string"): _user_agent_to_string,
+    }
+    if _supported()
+    else {}
+)

@@ -236,3 +236,14 @@ def test_a_failing_endpoint_resolution_raises_botocores_error_every_time() -> No
         for _ in range(2):
             with pytest.raises(botocore.exceptions.BotoCoreError):
                 sqs.list_queues()
+
+
+def test_a_botocore_without_the_internals_gets_no_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memos call private botocore methods; a botocore that renamed one is served without them."""
+    from botocore.useragent import UserAgentString  # type: ignore[import-untyped]
+
+    from eventbus.aws import _botocore_memo
+
+    assert _botocore_memo._supported()
+    monkeypatch.delattr(UserAgentString, "_get_static_parts")
+    assert not _botocore_memo._supported()
