@@ -14,7 +14,8 @@ The generated source only ever contains identifiers and ``repr()`` of the trie's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from types import CodeType
+from typing import Any, Final
 
 from ._event import PathTrie, _number
 from ._index import FieldIndex
@@ -191,5 +192,18 @@ def build_fast_path(
         "    n0(event, acc, shared)" if root.children else "    pass",
         "    return acc, shared",
     ]
-    exec(compile("\n".join(lines), "<eventbus.matching fast path>", "exec"), namespace)
+    source = "\n".join(lines)
+    code = _compiled_sources.get(source)
+    if code is None:
+        if len(_compiled_sources) >= _SOURCES_KEPT:
+            _compiled_sources.pop(next(iter(_compiled_sources)))
+        code = _compiled_sources[source] = compile(source, "<eventbus.matching fast path>", "exec")
+    exec(code, namespace)
     return namespace["fast"], namespace["combine"]
+
+
+# Compiling the generated source is most of the cost of building a fast path; the source depends only
+# on the trie's shape (its paths), not on the patterns, so the partitions of a set and the generations
+# that follow additions and removals mostly share one. Each build runs the code in its own namespace.
+_SOURCES_KEPT: Final = 16
+_compiled_sources: dict[str, CodeType] = {}

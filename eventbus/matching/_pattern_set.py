@@ -202,7 +202,8 @@ class _Compiled:
         # Per 64-bit word position: the bits owned by $or patterns within the word, or spanning words.
         self.multi_words = _word_masks(self.multi_names, self.word_bytes // 8)
         self.span_words = _word_masks(self.span_names, self.word_bytes // 8)
-        self.trie, field_ids = PathTrie.build(path for branch in branches for path in branch)
+        # Sorted: generations referencing the same paths generate the same fast-path source (compiled once).
+        self.trie, field_ids = PathTrie.build(sorted({path for branch in branches for path in branch}))
         self.field_count = len(field_ids)
         self.fields = [FieldIndex() for _ in range(self.field_count)]
         for bit, branch in enumerate(branches):

@@ -301,3 +301,19 @@ def test_partitioned_set_after_removals_and_replacements() -> None:
         assert sorted(patterns.match(event)) == sorted(
             name for name, single in singles.items() if single.matches(event)
         )
+
+
+def test_generations_with_the_same_paths_compile_their_fast_path_once() -> None:
+    """The generated source depends on the referenced paths only: a second generation (after an
+    addition) reuses the compiled code, each with its own indexes, and answers for its own patterns."""
+    from eventbus.matching import _fast
+
+    patterns = PatternSet()
+    patterns.add("a", {"source": ["x"], "detail": {"n": [{"numeric": [">", 1]}]}})
+    patterns.compile()
+    compiled_before = dict(_fast._compiled_sources)
+    patterns.add("b", {"source": ["y"], "detail": {"n": [{"numeric": ["<", 1]}]}})
+    patterns.compile()
+    assert _fast._compiled_sources.keys() == compiled_before.keys()
+    assert patterns.match({"source": "y", "detail": {"n": 0}}) == ["b"]
+    assert patterns.match({"source": "x", "detail": {"n": 5}}) == ["a"]
