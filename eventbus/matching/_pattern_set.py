@@ -62,7 +62,7 @@ def _cluster(
     counts: dict[str, int] = {}
     for branch in branches:
         for path, conditions in branch.items():
-            if all(isinstance(c, Exact) and isinstance(c.value, str) for c in conditions):
+            if _exact_strings(conditions) is not None:
                 counts[path] = counts.get(path, 0) + 1
     if not counts:
         order = sorted(range(len(branches)), key=anchors.__getitem__)
@@ -71,11 +71,10 @@ def _cluster(
 
     def key(bit: int) -> tuple[int, tuple[str, ...], int]:
         conditions = branches[bit].get(primary)
-        if conditions is None or not all(
-            isinstance(c, Exact) and isinstance(c.value, str) for c in conditions
-        ):
+        values = None if conditions is None else _exact_strings(conditions)
+        if values is None:
             return (1, (), anchors[bit])
-        return (0, tuple(sorted(str(c.value) for c in conditions if isinstance(c, Exact))), anchors[bit])
+        return (0, tuple(sorted(values)), anchors[bit])
 
     order = sorted(range(len(branches)), key=key)
     return [branches[bit] for bit in order], [owners[bit] for bit in order]
