@@ -192,14 +192,23 @@ def build_fast_path(
         "    n0(event, acc, shared)" if root.children else "    pass",
         "    return acc, shared",
     ]
+    # The functions are made inside a factory whose parameters are this generation's tables: they
+    # read them as closure cells, not globals. Generations of one shape (the partitions of a set)
+    # share one code object, and CPython specializes a global lookup for one globals dict: shared
+    # code reading per-generation globals would deoptimize each time an event switched partition.
+    parameters = sorted(namespace)
+    lines = [f"def _make({', '.join(parameters)}):", *(f"    {line}" if line else "" for line in lines)]
+    lines.append("    return fast, combine")
     source = "\n".join(lines)
     code = _compiled_sources.get(source)
     if code is None:
         if len(_compiled_sources) >= _SOURCES_KEPT:
             _compiled_sources.pop(next(iter(_compiled_sources)))
         code = _compiled_sources[source] = compile(source, "<eventbus.matching fast path>", "exec")
-    exec(code, namespace)
-    return namespace["fast"], namespace["combine"]
+    factory: dict[str, Any] = {}
+    exec(code, factory)
+    made: tuple[FastPath, Combine] = factory["_make"](*(namespace[name] for name in parameters))
+    return made
 
 
 # Compiling the generated source is most of the cost of building a fast path; the source depends only
