@@ -63,6 +63,11 @@ class JsonBody:
         self._default_timestamp_format = default_timestamp_format
         self._decoders = ConverterCache()
         self._encoders = ConverterCache()
+        #: The decoders that convert a JSON object in place, with the members they convert.
+        self._in_place: dict[Convert, frozenset[str]] = {}
+        #: The structure encoders that return an object holding none of these members and no null
+        #: as it is, with the members.
+        self._unchanged_without: dict[Convert, frozenset[str]] = {}
 
     # ------------------------------------------------------------ decoding
     def decoder(self, shape: Any) -> Convert | None:
@@ -93,6 +98,7 @@ class JsonBody:
                         value[key] = converter(item)
                 return value
 
+            self._in_place[decode_in_place] = frozenset(converters)
             return decode_in_place
         get_name = renames.get
         get_converter = converters.get
@@ -118,6 +124,17 @@ class JsonBody:
             item = self.decoder(shape.member)
             if item is None:
                 return None
+            keys = self._in_place.get(item)
+            if keys is not None:
+                # Structures converted in place: the list too; an item holding none of the members
+                # to convert is left alone (a batch entry without message attributes, say).
+                def decode_list_in_place(value: list[Any]) -> list[Any]:
+                    for v in value:
+                        if v is not None and (type(v) is not dict or not keys.isdisjoint(v)):
+                            item(v)
+                    return value
+
+                return decode_list_in_place
             return lambda value: [item(v) if v is not None else v for v in value]
         if kind == "map":
             key_converter = self.decoder(shape.key)
@@ -172,6 +189,8 @@ class JsonBody:
                 out[get_name(key, key)] = converter(item) if converter is not None else item
             return out
 
+        if converted is not None:
+            self._unchanged_without[encode_structure] = frozenset(converted)
         return encode_structure
 
     def _compile_encoder(self, shape: Any) -> Convert | None:
@@ -184,6 +203,17 @@ class JsonBody:
             item = self.encoder(shape.member)
             if item is None:
                 return None
+            members = self._unchanged_without.get(item)
+            if members is not None:
+                # Structures that stay as they are unless they hold a member to convert or a null:
+                # a list of such is written as it is (received messages without attributes, say).
+                def encode_list(value: list[Any]) -> list[Any]:
+                    for v in value:
+                        if type(v) is not dict or not members.isdisjoint(v) or None in v.values():
+                            return [item(v) if v is not None else v for v in value]
+                    return value
+
+                return encode_list
             return lambda value: [item(v) if v is not None else v for v in value]
         if kind == "map":
             value_converter = self.encoder(shape.value)

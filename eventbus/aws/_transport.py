@@ -161,43 +161,88 @@ def _internal_failure(service: str, operation: str, exc: BaseException) -> Servi
     )
 
 
-def serve(sim: Simulation, operation_model: Any, request: Any) -> WireResponse:
-    """Answer one prepared botocore request from the simulation, as AWS would on the wire."""
-    service_model = operation_model.service_model
-    service: str = service_model.service_name
-    attribute = SIMULATED_SERVICES.get(service)
-    if attribute is None:
-        raise UnsupportedServiceError(
-            f"eventbus.mock_aws does not simulate {service!r} ({service_model.service_id}.{operation_model.name} "
-            f"was called inside a mock_aws block); it simulates {', '.join(sorted(SIMULATED_SERVICES))}. "
-            "No request was sent to AWS.",
-            service,
-        )
-    holder = getattr(sim, attribute, None)
+class _Route:
+    """What serving an operation needs that depends on its model alone, worked out once."""
+
+    __slots__ = ("attribute", "codec", "full", "name", "service")
+
+    def __init__(self, operation_model: Any) -> None:
+        service_model = operation_model.service_model
+        service: str = service_model.service_name
+        attribute = SIMULATED_SERVICES.get(service)
+        if attribute is None:
+            raise UnsupportedServiceError(
+                f"eventbus.mock_aws does not simulate {service!r} ({service_model.service_id}.{operation_model.name} "
+                f"was called inside a mock_aws block); it simulates {', '.join(sorted(SIMULATED_SERVICES))}. "
+                "No request was sent to AWS.",
+                service,
+            )
+        self.service = service
+        self.attribute = attribute
+        self.name: str = operation_model.name
+        self.codec = _codec(service_model)
+        self.full = self.codec.reads_http
+
+
+#: Routes by operation model (botocore keeps one model per operation of a loaded service): emptied
+#: when the last block exits, and bounded.
+_routes: dict[Any, _Route] = {}
+
+
+def _route(operation_model: Any) -> _Route:
+    route = _routes.get(operation_model)
+    if route is None:
+        route = _Route(operation_model)
+        if len(_routes) >= 1024:
+            _routes.clear()
+        _routes[operation_model] = route
+    return route
+
+
+def _api(sim: Simulation, route: _Route, operation_model: Any) -> OperationApi:
+    holder = getattr(sim, route.attribute, None)
     api: OperationApi | None = getattr(holder, "api", None)
     if api is None:
         raise UnsupportedServiceError(
-            f"eventbus.mock_aws: this simulation has no {service!r} service (sim.{attribute}.api) yet, "
-            f"so {service_model.service_id}.{operation_model.name} cannot be served. No request was sent to AWS.",
-            service,
+            f"eventbus.mock_aws: this simulation has no {route.service!r} service (sim.{route.attribute}.api) yet, "
+            f"so {operation_model.service_model.service_id}.{route.name} cannot be served. No request was sent to AWS.",
+            route.service,
         )
-    codec = _codec(service_model)
+    return api
+
+
+def serve(sim: Simulation, operation_model: Any, request: Any, apis: dict[str, OperationApi] | None = None) -> WireResponse:
+    """Answer one prepared botocore request from the simulation, as AWS would on the wire.
+
+    ``apis`` remembers ``sim.<service>.api`` by service attribute for a simulation whose services
+    are fixed once made (a plain :class:`Simulation`: each service is created once, and its ``api``
+    once); without it the attributes are read on every call.
+    """
+    route = _routes.get(operation_model) or _route(operation_model)
+    if apis is None:
+        api = _api(sim, route, operation_model)
+    else:
+        known = apis.get(route.attribute)
+        api = known if known is not None else apis.setdefault(route.attribute, _api(sim, route, operation_model))
+    codec = route.codec
     request_id = sim.new_uuid()
-    name: str = operation_model.name
     try:
-        params = codec.decode_request(operation_model, _wire_request(request, full=codec.reads_http))
-        result = api.call(name, params)
+        params = codec.decode_request(operation_model, _wire_request(request, full=route.full))
+        result = api.call(route.name, params)
         return codec.encode_result(operation_model, result if result is not None else {}, request_id)
     except ServiceError as error:
         return codec.encode_error(error, request_id)
     except (SimulationError, NotImplementedError):
         raise
     except Exception as exc:
-        return codec.encode_error(_internal_failure(service, name, exc), request_id)
+        return codec.encode_error(_internal_failure(route.service, route.name, exc), request_id)
 
 
 # --------------------------------------------------------------------------- botocore hook
 _stack: list[Simulation] = []
+#: Beside each simulation of ``_stack``: its services' ``api`` objects as ``serve`` finds them (None
+#: for a subclass of Simulation, whose service properties may answer differently from call to call).
+_apis: list[dict[str, OperationApi] | None] = []
 _local = threading.local()
 _originals: dict[tuple[type, str], Any] = {}
 
@@ -223,7 +268,7 @@ def _send(self: Any, request: Any) -> Any:
     operation_model = getattr(_local, "operation", None)
     if operation_model is None:
         operation_model = _operation_from_wire(self, request)
-    response = serve(sim, operation_model, request)
+    response = serve(sim, operation_model, request, _apis[-1])
     body = response.body
     headers = response.headers
     headers["Content-Length"] = str(len(body))
@@ -305,6 +350,7 @@ def activate(sim: Simulation) -> None:
             _originals[(owner, name)] = owner.__dict__[name]
             setattr(owner, name, replacement)
     _stack.append(sim)
+    _apis.append({} if type(sim) is Simulation else None)
 
 
 def deactivate(sim: Simulation) -> None:
@@ -312,6 +358,7 @@ def deactivate(sim: Simulation) -> None:
     for index in range(len(_stack) - 1, -1, -1):
         if _stack[index] is sim:
             del _stack[index]
+            del _apis[index]
             break
     else:
         raise SimulationError("mock_aws was exited more often than it was entered")
@@ -319,4 +366,5 @@ def deactivate(sim: Simulation) -> None:
         for (owner, name), original in _originals.items():
             setattr(owner, name, original)
         _originals.clear()
+        _routes.clear()
         clear_memo()

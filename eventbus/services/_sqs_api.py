@@ -230,10 +230,9 @@ class SqsApi:
         if not queue.fifo and all(type(e) is dict and len(e) == 2 and "Id" in e and "MessageBody" in e for e in entries):
             # Bodies alone (the common case): the same checks and results, in one pass.
             checked = check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
-            bodies = queue._send_bodies([e["MessageBody"] for e in entries], checked)
+            stored, refused = queue._store_bodies([e["MessageBody"] for e in entries], checked)
             return _batch_result(
-                [{"Id": r.id, "MessageId": r.message_id, "MD5OfMessageBody": r.md5_of_body} for r in bodies.successful],
-                [_failure(f) for f in bodies.failed],
+                [{"Id": i, "MessageId": m, "MD5OfMessageBody": d} for i, m, d in stored], [_failure(f) for f in refused]
             )
         ids = [e.get("Id") for e in entries]
         prepared = [

@@ -314,10 +314,12 @@ class Receiving(QueueBase):
         handles = self._handles
         append = self._append
         arn = self.arn
-        new_handle = self._new_handle
+        # Receipt handles as _new_handle makes them, the counter kept in a local for the loop.
+        prefix = self._handle_prefix
+        number = self._handle_count
         out = []
         deadline = now + visibility
-        push = self._inflight_deadlines.push
+        inflight = visibility > 0
         groups = self._groups if self.fifo else None
         for entry in entries:
             count = entry.receive_count = entry.receive_count + 1
@@ -329,22 +331,24 @@ class Receiving(QueueBase):
                     entry.old_handles = [previous]
                 else:
                     entry.old_handles.append(previous)
-            handle = new_handle()
+            number += 1
+            handle = f"{prefix}{number:032x}"
             entry.handle = handle
             handles[handle] = entry
             entry.received_at = now
             append(now, "sqs.received", arn, entry.message_id, _RECEIVED.get(count) or {"count": count})
-            if visibility > 0:
+            if inflight:
                 entry.state = INFLIGHT
-                token = entry.vis_token = entry.vis_token + 1
+                entry.vis_token += 1
                 entry.deadline = deadline
-                push(deadline, entry, token)
                 if groups is not None:
                     groups[entry.group_id].inflight += 1  # type: ignore[index]
             out.append((entry, handle))
+        self._handle_count = number
         n = len(entries)
         self._n_received += n
-        if visibility > 0:
+        if inflight:
+            self._inflight_deadlines.push_all(deadline, entries)
             self._n_visible -= n
             self._n_inflight += n
             self._visibility_alarm.arm(deadline)

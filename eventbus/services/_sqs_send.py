@@ -163,6 +163,12 @@ class Sending(QueueBase):
 
         ``ids`` are the entries' ids, already checked (``check_batch_ids``); by default their positions.
         """
+        sent, failed = self._store_bodies(bodies, ids)
+        return SendBatchResult([SendResult(m, d, None, None, None, i) for i, m, d in sent], failed)
+
+    def _store_bodies(self, bodies: Sequence[str], ids: Sequence[str]) -> tuple[list[tuple[str, str, str]], list[BatchFailure]]:
+        """What :meth:`_send_bodies` does: (entry id, message id, MD5 of the body) of each message
+        sent, in entry order, and the failed entries."""
         total = 0
         for body in bodies:
             if type(body) is str:
@@ -170,22 +176,23 @@ class Sending(QueueBase):
         if total > MAX_MESSAGE_SIZE:
             raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
         now = self._sim.time
-        successful: list[SendResult] = []
+        sent: list[tuple[str, str, str]] = []
         failed: list[BatchFailure] = []
         if self._delay_seconds:
             send = self._send_plain
             for entry_id, body in zip(ids, bodies, strict=False):
                 try:
-                    successful.append(send(body, entry_id, now))
+                    result = send(body, entry_id, now)
                 except SqsServiceError as error:
                     failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
-            return SendBatchResult(successful, failed)
+                else:
+                    sent.append((entry_id, result.message_id, result.md5_of_body))
+            return sent, failed
         maximum = self._maximum_message_size
         record = self._append
         arn = self.arn
         bits = self._rng.getrandbits
-        push = self._stored.push
-        show = self._visible.append
+        entries: list[Entry] = []
         for entry_id, body in zip(ids, bodies, strict=False):
             try:
                 encoded = _plain_body(body, maximum)
@@ -197,23 +204,23 @@ class Sending(QueueBase):
             message_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
             size = len(encoded)
             record(now, "sqs.sent", arn, message_id, _SENT.get(size) or _sent_detail(size))
-            entry = Entry(message_id, body, md5, size, now, now)
-            push(entry)
-            show(entry)
-            successful.append(SendResult(message_id, md5, None, None, None, entry_id))
-        sent = len(successful)
-        if sent:
-            self._n_sent += sent
-            self._n_visible += sent
+            entries.append(Entry(message_id, body, md5, size, now, now))
+            sent.append((entry_id, message_id, md5))
+        if entries:
+            count = len(entries)
+            self._stored.push_all(entries, now)
+            self._visible.extend(entries)
+            self._n_sent += count
+            self._n_visible += count
             timer = self._retention_alarm.timer
             expires = now + self._retention_period
             if timer is None or expires < timer.when:
                 self._retention_alarm.arm(expires)
-            for _ in range(sent):
+            for _ in range(count):
                 if not self._waiters:
                     break
                 self._wake()
-        return SendBatchResult(successful, failed)
+        return sent, failed
 
     def _send_fifo(
         self,

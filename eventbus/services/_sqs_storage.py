@@ -99,6 +99,19 @@ class DeadlineQueue:
         else:
             heapq.heappush(self._heap, item)
 
+    def push_all(self, due: float, entries: list[Entry]) -> None:
+        """:meth:`push` each of ``entries`` at ``due``, with its current ``vis_token``, in order."""
+        line = self._line
+        if line and due < line[-1][0]:
+            for entry in entries:
+                self.push(due, entry, entry.vis_token)
+            return
+        seq = self._seq
+        for entry in entries:
+            seq += 1
+            line.append((due, seq, entry, entry.vis_token))
+        self._seq = seq
+
     def earliest(self) -> float | None:
         line, heap = self._line, self._heap
         if line:
@@ -167,6 +180,15 @@ class RetentionQueue:
         else:
             self._seq += 1
             heapq.heappush(self._heap, (entry.enqueued_at, self._seq, entry))
+
+    def push_all(self, entries: list[Entry], enqueued_at: float) -> None:
+        """:meth:`push` each of ``entries``, all enqueued at ``enqueued_at``."""
+        line = self._line
+        if not line or enqueued_at >= line[-1].enqueued_at:
+            line.extend(entries)
+        else:
+            for entry in entries:
+                self.push(entry)
 
     def oldest(self) -> float | None:
         """The enqueue time of the oldest message still stored (dropping departed ones)."""

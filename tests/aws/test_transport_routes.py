@@ -1,0 +1,65 @@
+"""What the transport remembers between calls, and when it reads afresh.
+
+Per operation model it remembers the route (service, codec, operation name); per active block of a
+plain :class:`Simulation` the ``sim.<service>.api`` it found (a plain simulation makes each service
+once, and each service its ``api`` once). A subclass of Simulation may answer its service
+properties differently from call to call, so they are read on every call there. Both are forgotten
+when the last block exits. The pattern of patching botocore's send is moto's:
+https://docs.getmoto.org/en/latest/docs/getting_started.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+
+from eventbus import Simulation
+from eventbus.aws import _transport, mock_aws
+
+from .conftest import FakeApi, FakeService, FakeSimulation
+
+
+def _names(client: Any) -> list[str]:
+    return sorted(url.rsplit("/", 1)[-1] for url in client.list_queues().get("QueueUrls", []))
+
+
+def test_nested_plain_simulations_each_answer_from_their_own_services() -> None:
+    outer, inner = Simulation(seed=1), Simulation(seed=2)
+    with mock_aws(outer):
+        sqs = boto3.client("sqs")
+        sqs.create_queue(QueueName="a")
+        with mock_aws(inner):
+            sqs.create_queue(QueueName="b")
+            assert _names(sqs) == ["b"]
+            with mock_aws(outer):  # the same simulation entered again, innermost
+                assert _names(sqs) == ["a"]
+            assert _names(sqs) == ["b"]
+        sqs.create_queue(QueueName="c")
+        assert _names(sqs) == ["a", "c"]
+    assert [q.name for q in outer.sqs.list_queues()] == ["a", "c"]
+    assert [q.name for q in inner.sqs.list_queues()] == ["b"]
+    assert _transport._routes == {}
+    assert _transport._apis == []
+
+
+def test_a_subclass_service_property_is_read_on_every_call() -> None:
+    first, second = FakeApi(lambda op, params: {}), FakeApi(lambda op, params: {})
+    sim = FakeSimulation(first)
+    with mock_aws(sim):
+        sqs = boto3.client("sqs")
+        sqs.list_queues()
+        sim._fake_service = FakeService(second)  # the property now answers another service
+        sqs.list_queues()
+    assert [op for op, _ in first.calls] == ["ListQueues"]
+    assert [op for op, _ in second.calls] == ["ListQueues"]
+
+
+def test_a_plain_simulation_is_served_by_its_service_api() -> None:
+    sim = Simulation(seed=3)
+    with mock_aws(sim):
+        sqs = boto3.client("sqs")
+        sqs.create_queue(QueueName="q")
+        assert _transport._apis[-1] == {"sqs": sim.sqs.api}
+        sqs.create_queue(QueueName="r")
+    assert [q.name for q in sim.sqs.list_queues()] == ["q", "r"]
