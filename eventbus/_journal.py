@@ -46,7 +46,8 @@ class JournalFormatError(EventBusError, ValueError):
     """A journal file that cannot be read; the message names the line."""
 
 
-_NO_DETAIL: dict[str, Any] = {}
+#: The detail of records without one, shared (read-only).
+NO_DETAIL: dict[str, Any] = {}
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Record)
 
@@ -66,11 +67,20 @@ class Journal(Sequence[Record]):
 
     def append(self, time: float, kind: str, resource: str = "", id: str = "", detail: dict[str, Any] | None = None) -> Record:
         """Append a record and hand it to the observers; returns it."""
-        record = Record(len(self._records), time, kind, resource, id, detail if detail is not None else _NO_DETAIL)
+        record = Record(len(self._records), time, kind, resource, id, detail if detail is not None else NO_DETAIL)
         self._records.append(record)
         for observer in self._observers:
             observer(record)
         return record
+
+    def _unobserved(self) -> list[Record] | None:
+        """The record list while no observer is registered, else None.
+
+        For a loop that appends many records with nothing else running in between: it appends
+        ``Record(len(records), time, kind, resource, id, detail)`` (``NO_DETAIL`` for none) to the
+        list itself, the record :meth:`append` would make, and calls :meth:`append` when this is None.
+        """
+        return None if self._observers else self._records
 
     def subscribe(self, observer: Callable[[Record], None]) -> Callable[[], None]:
         """Call ``observer`` with every record appended from now on; returns a function that stops it."""

@@ -53,29 +53,36 @@ _REGIONS_LOG = botocore.regions.LOG
 
 __all__ = ("MEMO_PATCHES", "clear")
 
-#: One parameter of a ruleset: its name, the call-argument member it reads (or None), the client
-#: context variable (or None) and the builtin (or None).
-_Source = tuple[str, str | None, str | None, str | None]
+#: Where the parameters of an operation's ruleset come from: the call-argument members, the client
+#: context variables and the builtins read (each in ruleset order; a parameter reads any of them).
+_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 _MAX_REMEMBERED = 1024
 
-_plans: weakref.WeakKeyDictionary[Any, dict[Any, tuple[_Source, ...] | None]] = weakref.WeakKeyDictionary()
-_params: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+class _Remembered:
+    """What is remembered for one resolver: the plan of each operation model, and by the values a
+    plan reads, ``[parameters, the endpoint made of them once known]``."""
+
+    __slots__ = ("params", "plans")
+
+    def __init__(self) -> None:
+        self.plans: dict[Any, _Plan | None] = {}
+        self.params: dict[tuple[Any, ...], list[Any]] = {}
+
+
+_params: weakref.WeakKeyDictionary[Any, _Remembered] = weakref.WeakKeyDictionary()
 
 
 def clear() -> None:
     """Forget everything remembered (called when the last block exits)."""
-    _plans.clear()
     _params.clear()
     _endpoints.clear()
     _user_agents.clear()
 
 
-def _plan(resolver: Any, operation_model: Any) -> tuple[_Source, ...] | None:
+def _plan(resolver: Any, operation_model: Any, plans: dict[Any, _Plan | None]) -> _Plan | None:
     """Where each ruleset parameter of ``operation_model`` comes from, or None when not memoizable."""
-    plans = _plans.get(resolver)
-    if plans is None:
-        plans = _plans[resolver] = {}
     try:
         return plans[operation_model]
     except KeyError:
@@ -83,13 +90,18 @@ def _plan(resolver: Any, operation_model: Any) -> tuple[_Source, ...] | None:
     dynamic = resolver._get_dynamic_context_params(operation_model)
     operation_context = operation_model.operation_context_parameters
     client = resolver._get_client_context_params()
-    sources: list[_Source] | None = []
+    members: list[str] = []
+    variables: list[str] = []
+    builtins: list[str] = []
+    plan: _Plan | None = None
     for name, definition in resolver._param_definitions.items():
         if name in operation_context:
-            sources = None
             break
-        sources.append((name, dynamic.get(name), client.get(name), definition.builtin))  # type: ignore[union-attr]
-    plan = tuple(sources) if sources is not None else None
+        for source, found in ((members, dynamic.get(name)), (variables, client.get(name)), (builtins, definition.builtin)):
+            if found is not None:
+                source.append(found)
+    else:
+        plan = (tuple(members), tuple(variables), tuple(builtins))
     plans[operation_model] = plan
     return plan
 
@@ -118,40 +130,41 @@ def _get_provider_params(
     if handed is not None and handed[0] is self:  # read already by _construct_endpoint for this call
         _handoff.params = None
         return handed[1]
+    return _provider_params(self, operation_model, call_args, request_context)[0]
+
+
+def _provider_params(
+    self: Any, operation_model: Any, call_args: Any, request_context: Any
+) -> tuple[dict[str, Any], list[Any] | None]:
+    """The parameters as botocore reads them, and the memo entry ``[parameters, endpoint or None]``
+    they came from (None when they cannot be remembered)."""
     # The event fires (and handlers may change the builtins) exactly as in botocore.
     builtins = self._get_customized_builtins(operation_model, call_args, request_context)
-    plan = _plan(self, operation_model)
-    if plan is None:
-        return _read_params(self, operation_model, call_args, builtins)
-    client_context = self._client_context
-    key: list[Any] = [operation_model]
-    for _, member, variable, builtin in plan:
-        if member is not None:
-            key.append(call_args.get(member))
-        if variable is not None:
-            key.append(client_context.get(variable))
-        if builtin is not None:
-            value = builtins.get(builtin)
-            if callable(value):
-                return _read_params(self, operation_model, call_args, builtins)
-            key.append(value)
-    frozen = tuple(key)
     remembered = _params.get(self)
     if remembered is None:
-        remembered = _params[self] = {}
+        remembered = _params[self] = _Remembered()
+    plan = _plan(self, operation_model, remembered.plans)
+    if plan is None:
+        return _read_params(self, operation_model, call_args, builtins), None
+    members, variables, names = plan
+    values = tuple(map(builtins.get, names))
+    if any(map(callable, values)):
+        return _read_params(self, operation_model, call_args, builtins), None
+    key = (operation_model, *map(call_args.get, members), *map(self._client_context.get, variables), *values)
+    params = remembered.params
     try:
-        cached = remembered.get(frozen)
+        entry = params.get(key)
     except TypeError:  # an unhashable value: read it the long way
-        return _read_params(self, operation_model, call_args, builtins)
-    if cached is None:
-        if len(remembered) >= _MAX_REMEMBERED:  # keys carry argument values: keep the memo bounded
-            remembered.clear()
-        cached = remembered[frozen] = _read_params(self, operation_model, call_args, builtins)
-        return dict(cached)
+        return _read_params(self, operation_model, call_args, builtins), None
+    if entry is None:
+        if len(params) >= _MAX_REMEMBERED:  # keys carry argument values: keep the memo bounded
+            params.clear()
+        entry = params[key] = [_read_params(self, operation_model, call_args, builtins), None]
+        return dict(entry[0]), entry
     register = self._register_endpoint_feature_ids
-    for name, value in cached.items():
+    for name, value in entry[0].items():
         register(name, value)
-    return dict(cached)
+    return dict(entry[0]), entry
 
 
 class _Handoff(threading.local):
@@ -168,30 +181,34 @@ def _construct_endpoint(self: Any, operation_model: Any, call_args: Any, request
         call_args = {}
     if request_context is None:
         request_context = {}
-    params = _get_provider_params(self, operation_model, call_args, request_context)
-    remembered = _endpoints.get(self)
-    if remembered is None:
-        remembered = _endpoints[self] = {}
-    key: tuple[Any, ...] | None = tuple(params.items())
-    try:
-        cached = remembered.get(key)  # type: ignore[arg-type]
-    except TypeError:  # an unhashable parameter value
-        key = cached = None
-    if cached is not None:
-        _REGIONS_LOG.debug("Calling endpoint provider with parameters: %s", params)
-        _REGIONS_LOG.debug("Endpoint provider result: %s", cached.url)
-        return cached._replace(headers=dict(cached.headers))  # a fresh headers dict, as botocore makes
-    # botocore's own method computes it, reading these parameters instead of firing the event again.
-    _handoff.params = (self, params)
-    try:
-        result = _construct_endpoint_original(self, operation_model, call_args, request_context)
-    finally:
-        _handoff.params = None
-    if key is not None:
-        if len(remembered) >= _MAX_REMEMBERED:
-            remembered.clear()
-        remembered[key] = result._replace(headers=dict(result.headers))
-    return result
+    params, entry = _provider_params(self, operation_model, call_args, request_context)
+    cached = entry[1] if entry is not None else None
+    if cached is None:
+        remembered = _endpoints.get(self)
+        if remembered is None:
+            remembered = _endpoints[self] = {}
+        key: tuple[Any, ...] | None = tuple(params.items())
+        try:
+            cached = remembered.get(key)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable parameter value
+            key = cached = None
+        if cached is None:
+            # botocore's own method computes it, reading these parameters instead of firing the event again.
+            _handoff.params = (self, params)
+            try:
+                result = _construct_endpoint_original(self, operation_model, call_args, request_context)
+            finally:
+                _handoff.params = None
+            if key is not None:
+                if len(remembered) >= _MAX_REMEMBERED:
+                    remembered.clear()
+                remembered[key] = result._replace(headers=dict(result.headers))
+            return result
+        if entry is not None:  # the same parameters make the same endpoint
+            entry[1] = cached
+    _REGIONS_LOG.debug("Calling endpoint provider with parameters: %s", params)
+    _REGIONS_LOG.debug("Endpoint provider result: %s", cached.url)
+    return cached._replace(headers=dict(cached.headers))  # a fresh headers dict, as botocore makes
 
 
 _user_agents: dict[tuple[Any, ...], str] = {}

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._journal import NO_DETAIL, Record
 from .._simulation import Outcome
 from ._sqs_errors import (
     InvalidAttributeNameError,
@@ -123,6 +124,7 @@ class Queue(Sending, Receiving):
         delete = self._delete_one
         by_handle = self._handles
         record = self._append
+        records = self._journal._unobserved()
         arn = self.arn
         # The common case inline: a standard queue without faults, a current handle of a message in
         # flight; everything else goes through _delete_one.
@@ -134,7 +136,10 @@ class Queue(Sending, Receiving):
                 entry.state = GONE
                 del by_handle[handle]
                 removed += 1
-                record(now, "sqs.deleted", arn, entry.message_id, None)
+                if records is not None:
+                    records.append(Record(len(records), now, "sqs.deleted", arn, entry.message_id, NO_DETAIL))
+                else:
+                    record(now, "sqs.deleted", arn, entry.message_id, None)
                 successful.append(entry_id)
                 continue
             try:

@@ -110,6 +110,7 @@ class QueueBase:
         self._service = service
         self._sim = sim
         self._rng = sim.rng
+        self._journal = sim.journal
         self._append = sim.journal.append
         self._clock = sim.clock
         self.name = name

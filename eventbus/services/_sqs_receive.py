@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .._journal import Record
 from .._simulation import Future
 from ._sqs_md5 import md5_of_attributes
 from ._sqs_model import (
@@ -313,6 +314,7 @@ class Receiving(QueueBase):
         the timeout is 0) an in-flight deadline."""
         handles = self._handles
         append = self._append
+        records = self._journal._unobserved()
         arn = self.arn
         # Receipt handles as _new_handle makes them, the counter kept in a local for the loop.
         prefix = self._handle_prefix
@@ -336,7 +338,11 @@ class Receiving(QueueBase):
             entry.handle = handle
             handles[handle] = entry
             entry.received_at = now
-            append(now, "sqs.received", arn, entry.message_id, _RECEIVED.get(count) or {"count": count})
+            detail = _RECEIVED.get(count) or {"count": count}
+            if records is not None:
+                records.append(Record(len(records), now, "sqs.received", arn, entry.message_id, detail))
+            else:
+                append(now, "sqs.received", arn, entry.message_id, detail)
             if inflight:
                 entry.state = INFLIGHT
                 entry.vis_token += 1

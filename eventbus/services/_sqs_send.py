@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .._journal import Record
 from ._sqs_errors import (
     BatchRequestTooLongError,
     InvalidMessageContentsError,
@@ -16,7 +17,7 @@ from ._sqs_errors import (
     MissingParameterError,
     SqsServiceError,
 )
-from ._sqs_md5 import md5_of_attributes
+from ._sqs_md5 import SMALL_MD5_BYTES, md5_of_attributes, small_md5
 from ._sqs_model import (
     BatchFailure,
     SendBatchResult,
@@ -132,9 +133,9 @@ class Sending(QueueBase):
             system_attributes, _ = normalize_message_attributes(system, system=True)
             trace_header = system_attributes["AWSTraceHeader"]["StringValue"]
             md5_system = md5_of_attributes(system_attributes)
-        md5 = _md5(encoded).hexdigest()
-        md5_attrs = md5_of_attributes(attributes) if attributes else None
         size = len(encoded)
+        md5 = (small_md5 if size < SMALL_MD5_BYTES else _md5)(encoded).hexdigest()
+        md5_attrs = md5_of_attributes(attributes) if attributes else None
         if fifo:
             return self._send_fifo(
                 body, encoded, size, md5, attributes, md5_attrs, md5_system, trace_header, group_id, deduplication_id, entry_id, now
@@ -150,9 +151,9 @@ class Sending(QueueBase):
         """A standard-queue send of a body alone (no attributes, delay or ids): the common case,
         with the checks of :meth:`_send` that apply to it."""
         encoded = _plain_body(body, self._maximum_message_size)
-        md5 = _md5(encoded).hexdigest()
-        message_id = self._new_message_id()
         size = len(encoded)
+        md5 = (small_md5 if size < SMALL_MD5_BYTES else _md5)(encoded).hexdigest()
+        message_id = self._new_message_id()
         self._n_sent += 1
         self._append(now, "sqs.sent", self.arn, message_id, _SENT.get(size) or _sent_detail(size))
         self._store(Entry(message_id, body, md5, size, now, now), self._delay_seconds, now)
@@ -190,20 +191,32 @@ class Sending(QueueBase):
             return sent, failed
         maximum = self._maximum_message_size
         record = self._append
+        records = self._journal._unobserved()
         arn = self.arn
         bits = self._rng.getrandbits
         entries: list[Entry] = []
         for entry_id, body in zip(ids, bodies, strict=False):
-            try:
-                encoded = _plain_body(body, maximum)
-            except SqsServiceError as error:
-                failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
-                continue
-            md5 = _md5(encoded).hexdigest()
+            # _plain_body's checks, the ASCII case inline.
+            if not (
+                type(body) is str
+                and body.isascii()
+                and 0 < len(body) <= maximum
+                and not (encoded := body.encode()).translate(None, VALID_ASCII)
+            ):
+                try:
+                    encoded = _plain_body(body, maximum)
+                except SqsServiceError as error:
+                    failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+                    continue
+            size = len(encoded)
+            md5 = (small_md5 if size < SMALL_MD5_BYTES else _md5)(encoded).hexdigest()
             h = ((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()
             message_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-            size = len(encoded)
-            record(now, "sqs.sent", arn, message_id, _SENT.get(size) or _sent_detail(size))
+            detail = _SENT.get(size) or _sent_detail(size)
+            if records is not None:
+                records.append(Record(len(records), now, "sqs.sent", arn, message_id, detail))
+            else:
+                record(now, "sqs.sent", arn, message_id, detail)
             entries.append(Entry(message_id, body, md5, size, now, now))
             sent.append((entry_id, message_id, md5))
         if entries:

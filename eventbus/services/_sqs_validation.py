@@ -301,11 +301,14 @@ def check_batch_ids(ids: Iterable[object], entry_name: str, *, generated: bool =
     if 0 < count <= MAX_BATCH_ENTRIES:
         if generated:
             return id_list  # type: ignore[return-value]
-        # The common case at once: all text, distinct, and valid (no id holds the separator, so
-        # the separators counted are the ones the join put in).
-        if all(type(i) is str for i in id_list) and len(set(id_list)) == count:
+        # The common case at once: all text (the join refuses anything else), distinct, and valid
+        # (no id holds the separator, so the separators counted are the ones the join put in).
+        try:
             joined = " ".join(id_list)  # type: ignore[arg-type]
-            if joined.count(" ") == count - 1 and _BATCH_IDS.fullmatch(joined):
+        except TypeError:
+            pass
+        else:
+            if len(set(id_list)) == count and joined.count(" ") == count - 1 and _BATCH_IDS.fullmatch(joined):
                 return id_list  # type: ignore[return-value]
     if not id_list:
         raise EmptyBatchRequestError(f"There should be at least one {entry_name} in the request.")

@@ -2,19 +2,23 @@
 
 A batch send stores its messages with one ``push_all`` into the retention queue, and a receive
 records its in-flight deadlines with one ``push_all`` into the deadline queue; both are compared
-with pushing each item, in order and out of order. A batch of bodies alone is compared with the
-same batch of ``SendEntry`` values (the general path): results, receives, deletes and journal.
+with pushing each item, in order and out of order. A batch of bodies alone (body checks inline for
+ASCII text, CPython's MD5 below 1 KiB, journal records appended straight to an unobserved journal)
+is compared with the same batch of ``SendEntry`` values (the general path): results, receives,
+deletes and journal, with and without a journal observer.
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
 
 from eventbus import Simulation
+from eventbus.services._sqs_md5 import md5_of_body
 from eventbus.services._sqs_storage import DeadlineQueue, Entry, RetentionQueue
 from eventbus.services.sqs import SendEntry
 
@@ -58,17 +62,48 @@ def test_deadline_push_all_is_push_of_each_with_its_token(due: float) -> None:
     assert bulk.items() == one.items()  # the sequence numbers continue alike
 
 
-def _native(bodies_only: bool, delay: int) -> tuple[Any, ...]:
+def _native(bodies_only: bool, delay: int, bodies: list[str], maximum: int | None, observed: bool = False) -> tuple[Any, ...]:
     sim = Simulation(seed=5)
-    queue = sim.sqs.create_queue("q", delay_seconds=delay)
-    bodies = ["a", "", "b\x00", "ccc", "é"]
+    seen: list[Any] = []
+    if observed:
+        sim.journal.subscribe(seen.append)
+    queue = sim.sqs.create_queue("q", delay_seconds=delay, maximum_message_size=maximum)
     sent = queue.send_batch(bodies if bodies_only else [SendEntry(body=b) for b in bodies])
     sim.advance(delay)
     received = queue.receive(10, attribute_names=())
     deleted = queue.delete_batch([m.receipt_handle for m in received])
+    if observed:
+        assert seen == list(sim.journal)[len(sim.journal) - len(seen) :]  # the observer saw each record
     return sent, received, deleted, sim.journal.dumps()
 
 
+BODIES = [
+    pytest.param(["a", "", "b\x00", "ccc", "é", "x\ud800"], None, id="valid-and-invalid"),
+    pytest.param(["x" * 1024, "y" * 1025, "é" * 512, "é" * 513, "\x7f" * 3, "\x1f"], 1024, id="at-the-maximum-size"),
+    pytest.param(["x" * 1023, "y" * 1024, "\U0001f600" * 300], None, id="md5-either-side-of-1-KiB"),
+]
+
+
 @pytest.mark.parametrize("delay", [0, 3])
-def test_native_batch_of_bodies_answers_as_the_general_path(delay: int) -> None:
-    assert _native(True, delay) == _native(False, delay)
+@pytest.mark.parametrize(("bodies", "maximum"), BODIES)
+def test_native_batch_of_bodies_answers_as_the_general_path(delay: int, bodies: list[str], maximum: int | None) -> None:
+    assert _native(True, delay, bodies, maximum) == _native(False, delay, bodies, maximum)
+
+
+def test_an_observed_journal_gets_the_same_records_from_the_bulk_paths() -> None:
+    # Records appended straight to an unobserved journal are the ones Journal.append makes.
+    bodies = ["a", "bb", "\x00", "é"]
+    assert _native(True, 0, bodies, None, observed=True) == _native(True, 0, bodies, None)
+
+
+@pytest.mark.parametrize(
+    "body", ["x", "x" * 200, "x" * 1023, "x" * 1024, "x" * 1025, "é" * 511 + "x", "é" * 512, "x" * 70_000]
+)
+def test_md5_of_body_is_the_md5_of_the_utf8_bytes_at_any_size(body: str) -> None:
+    # MD5OfMessageBody: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+    sim = Simulation()
+    queue = sim.sqs.create_queue("q")
+    expected = hashlib.md5(body.encode()).hexdigest()
+    assert queue.send(body).md5_of_body == expected
+    assert queue.send_batch([body]).successful[0].md5_of_body == expected
+    assert md5_of_body(body) == expected
