@@ -429,7 +429,7 @@ class QueueBase:
         """Drop departed messages at the front of the time-ordered structures (keeps memory flat)."""
         self._stored.trim()
         deadlines = self._inflight_deadlines
-        deadlines.trim(_live_deadline)
+        deadlines.trim_inflight()
         if len(deadlines) > 2 * self._n_inflight + 1024:
             deadlines.compact(_live_deadline)
 

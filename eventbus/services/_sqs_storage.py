@@ -150,6 +150,16 @@ class DeadlineQueue:
         while line and not live(line[0]):
             line.popleft()
 
+    def trim_inflight(self) -> None:
+        """:meth:`trim` of the in-flight deadlines: an item is live while its message is in flight
+        with the same visibility token (``_live_deadline`` in ``_sqs_queue_base``), tested inline."""
+        line = self._line
+        while line:
+            _, _, entry, token = line[0]
+            if entry.state == INFLIGHT and entry.vis_token == token:
+                return
+            line.popleft()
+
     def clear(self) -> None:
         self._line.clear()
         self._heap.clear()

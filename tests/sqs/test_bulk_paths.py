@@ -107,3 +107,24 @@ def test_md5_of_body_is_the_md5_of_the_utf8_bytes_at_any_size(body: str) -> None
     assert queue.send(body).md5_of_body == expected
     assert queue.send_batch([body]).successful[0].md5_of_body == expected
     assert md5_of_body(body) == expected
+
+
+def test_trim_inflight_is_trim_with_the_live_deadline_test() -> None:
+    # The in-flight deadlines of departed (deleted, made visible, re-received) messages are dropped
+    # from the front, up to the first that still counts.
+    from eventbus.services._sqs_queue_base import _live_deadline
+    from eventbus.services._sqs_storage import GONE, INFLIGHT, VISIBLE
+
+    def queue_of(states: list[tuple[int, int]]) -> DeadlineQueue:
+        queue = DeadlineQueue()
+        for n, (state, token) in enumerate(states):
+            entry = _entry(n, 0.0)
+            entry.state, entry.vis_token = state, 1
+            queue.push(float(n), entry, token)
+        return queue
+
+    for states in ([], [(GONE, 1)], [(GONE, 1), (INFLIGHT, 0), (VISIBLE, 1), (INFLIGHT, 1), (GONE, 1)], [(INFLIGHT, 1)]):
+        one, inline = queue_of(states), queue_of(states)
+        one.trim(_live_deadline)
+        inline.trim_inflight()
+        assert [(d, s, e.message_id, t) for d, s, e, t in inline.items()] == [(d, s, e.message_id, t) for d, s, e, t in one.items()]
