@@ -8,6 +8,11 @@ the event's values fail (AND over the field's values), without building occurren
 dots, arrays of arrays of containers, values of types other than JSON's. Array consistency is left to
 the caller, which gets the shared-field sets seen (arrays of objects holding two referenced fields).
 
+A field with a *field group* (one-field patterns answered per value, ``_pattern_set._FieldGroup``)
+accumulates a triple instead of an int: the generation's failing bits, the group's failing bits and
+the group's matched names (two values of the field, in an array, merge into the AND of both bitsets,
+the names then computed from the group's bits). ``gather`` collects the groups' names.
+
 The generated source only ever contains identifiers and ``repr()`` of the trie's keys.
 """
 
@@ -15,15 +20,39 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from ._event import PathTrie, _number
 from ._index import FieldIndex
 
-__all__ = ("Combine", "Fallback", "FastPath", "build_fast_path")
+__all__ = ("Combine", "Fallback", "FastPath", "FieldGroup", "Gather", "GroupEntry", "build_fast_path")
 
-FastPath = Callable[[Mapping[str, Any]], tuple[list[int | None], list[frozenset[int]]]]
-Combine = Callable[[list[int | None]], int]
+FastPath = Callable[[Mapping[str, Any]], tuple[list[Any], list[frozenset[int]]]]
+Combine = Callable[[list[Any]], int]
+Gather = Callable[[list[Any]], list[str]]
+
+#: What a field of a :class:`FieldGroup` accumulates per event: the failing bits of the generation's
+#: bitset, the failing bits of the group (its own numbering) and the group's matched names (``None``
+#: after two values were merged: computed from the group's failing bits when gathered).
+GroupEntry = tuple[int, int, "tuple[str, ...] | None"]
+
+
+class FieldGroup(Protocol):
+    """The one-field patterns of a field, answered per value (see ``_pattern_set._FieldGroup``)."""
+
+    cache: dict[Any, GroupEntry]
+    true: GroupEntry
+    false: GroupEntry
+    null: GroupEntry
+
+    def entry(self, value: Any) -> GroupEntry: ...
+
+    def names_of(self, failing: int) -> tuple[str, ...]: ...
+
+
+def _merge(first: GroupEntry, second: GroupEntry) -> GroupEntry:
+    """Two values of one field (an array): a branch fails when every value fails it."""
+    return (first[0] & second[0], first[1] & second[1], None)
 
 
 class Fallback(Exception):
@@ -34,11 +63,17 @@ _MISSING: Any = object()
 
 
 def build_fast_path(
-    root: PathTrie, fields: Sequence[FieldIndex], max_lines: int = 20_000
-) -> tuple[FastPath, Combine] | None:
-    """Generate and compile the fast path and the function combining its per-field results into the
-    failed-branch bitset (missing fields contributing ``constrained & ~absent``), or ``None`` if the
-    trie is too large to be worth it."""
+    root: PathTrie,
+    fields: Sequence[FieldIndex],
+    groups: Mapping[int, FieldGroup] | None = None,
+    constant: tuple[str, ...] = (),
+    max_lines: int = 20_000,
+) -> tuple[FastPath, Combine, Gather] | None:
+    """Generate and compile the fast path, the function combining its per-field results into the
+    failed-branch bitset (missing fields contributing ``constrained & ~absent``) and the one gathering
+    the names of the field groups (``constant`` first, then the groups in ``groups``' order), or
+    ``None`` if the trie is too large to be worth it."""
+    groups = groups or {}
     nodes: list[PathTrie] = []
 
     def number(node: PathTrie) -> None:
@@ -59,8 +94,20 @@ def build_fast_path(
         "_list": list,
         "_num": _number,
         "_Fallback": Fallback,
+        "_merge": _merge,
+        "CONSTANT": constant,
     }
+    for field_id, group in groups.items():
+        namespace[f"C{field_id}"] = group.cache
+        namespace[f"P{field_id}"] = group.entry
+        namespace[f"GN{field_id}"] = group.names_of
     for field_id, index in enumerate(fields):
+        if field_id in groups:
+            group = groups[field_id]
+            namespace[f"T{field_id}"] = group.true
+            namespace[f"FA{field_id}"] = group.false
+            namespace[f"NU{field_id}"] = group.null
+            continue
         namespace[f"F{field_id}"] = index
         namespace[f"S{field_id}"] = index.string_cache
         namespace[f"N{field_id}"] = index.number_cache
@@ -71,9 +118,10 @@ def build_fast_path(
         namespace[f"SUB{ids[id(node)]}"] = node.subtree
 
     def accumulate(field_id: int, indent: str) -> list[str]:
+        merged = "_merge(a, x)" if field_id in groups else "a & x"
         return [
             f"{indent}a = acc[{field_id}]",
-            f"{indent}acc[{field_id}] = x if a is None else a & x",
+            f"{indent}acc[{field_id}] = x if a is None else {merged}",
         ]
 
     def leaf(field_id: int, lookup: str, indent: str) -> list[str]:
@@ -87,6 +135,27 @@ def build_fast_path(
             return [
                 f"{indent}{keyword} k is _str or k is _float or k is _int or k is _bool or {var} is None:",
                 f"{indent}    pass",
+            ]
+        if field_id in groups:
+            # One cache per field for strings and numbers (they never compare equal), holding the
+            # generation's failing bits, the group's and the group's names.
+            return [
+                f"{indent}{keyword} k is _str or k is _float:",
+                f"{indent}    x = C{field_id}.get({var})",
+                f"{indent}    if x is None:",
+                f"{indent}        x = P{field_id}({var})",
+                *accumulate(field_id, indent + "    "),
+                f"{indent}elif k is _int:",
+                f"{indent}    x = C{field_id}.get({var})",
+                f"{indent}    if x is None:",
+                f"{indent}        x = P{field_id}(_num({var}))",
+                *accumulate(field_id, indent + "    "),
+                f"{indent}elif k is _bool or {var} is None:",
+                *leaf(
+                    field_id,
+                    f"x = T{field_id} if {var} is True else (FA{field_id} if {var} is False else NU{field_id})",
+                    indent + "    ",
+                ),
             ]
         return [
             f"{indent}{keyword} k is _str:",
@@ -181,8 +250,22 @@ def build_fast_path(
     count = len(fields)
     for field_id, index in enumerate(fields):
         namespace[f"A{field_id}"] = index.constrained & ~index.absent
-    terms = " | ".join(f"(A{i} if acc[{i}] is None else acc[{i}])" for i in range(count)) or "0"
+    terms = (
+        " | ".join(
+            f"(A{i} if acc[{i}] is None else acc[{i}]{'[0]' if i in groups else ''})" for i in range(count)
+        )
+        or "0"
+    )
     lines += ["def combine(acc):", f"    return {terms}", ""]
+    lines += ["def gather(acc):", "    out = [*CONSTANT]"]
+    for field_id in groups:
+        lines += [
+            f"    x = acc[{field_id}]",
+            "    if x is not None:",
+            "        n = x[2]",
+            f"        out += n if n is not None else GN{field_id}(x[1])",
+        ]
+    lines += ["    return out", ""]
     lines += [
         "def fast(event):",
         f"    acc = [None] * {count}",
@@ -198,7 +281,7 @@ def build_fast_path(
     # code reading per-generation globals would deoptimize each time an event switched partition.
     parameters = sorted(namespace)
     lines = [f"def _make({', '.join(parameters)}):", *(f"    {line}" if line else "" for line in lines)]
-    lines.append("    return fast, combine")
+    lines.append("    return fast, combine, gather")
     source = "\n".join(lines)
     code = _compiled_sources.get(source)
     if code is None:
@@ -207,7 +290,7 @@ def build_fast_path(
         code = _compiled_sources[source] = compile(source, "<eventbus.matching fast path>", "exec")
     factory: dict[str, Any] = {}
     exec(code, factory)
-    made: tuple[FastPath, Combine] = factory["_make"](*(namespace[name] for name in parameters))
+    made: tuple[FastPath, Combine, Gather] = factory["_make"](*(namespace[name] for name in parameters))
     return made
 
 

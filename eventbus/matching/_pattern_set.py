@@ -21,9 +21,14 @@ field most branches require (``source`` in practice): an event is matched agains
 requiring its value plus the general ones only (see ``_Partitioned``), so the bitsets it touches are
 a fraction of the whole set's width.
 
-Results come back in a deterministic order, 64 matched bits at a time in bit order: per 64-bit word,
-the one-branch patterns of its bits, then its ``$or`` patterns; ``$or`` patterns whose branches lie
-in several words come last, each once. Bits are clustered by the exact values of the most
+In large generations, the one-branch patterns that constrain a single field (besides a partition's
+key) and are numerous on that field form a *field group*: whether they match depends on that field's
+values alone, so their names are cached with each value in the field's cache, which the walk reads
+anyway; they take no bits.
+
+Results come back in a deterministic order: the field groups' names (fields in path order), then 64
+matched bits at a time in bit order: per 64-bit word, the one-branch patterns of its bits, then its
+``$or`` patterns; ``$or`` patterns whose branches lie in several words come last, each once. Bits are clustered by the exact values of the most
 constrained field, identical patterns are adjacent (in insertion order), and the branches of one
 ``$or`` pattern sit side by side. (Plain insertion order would cost a sort of every result.)
 """
@@ -36,9 +41,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain, compress
 from typing import Any, Final
 
-from ._conditions import Exact
+from ._conditions import Condition, Exact, Exists
 from ._event import PathTrie, Walk, load_event
-from ._fast import Combine, Fallback, FastPath, build_fast_path
+from ._fast import Combine, Fallback, FastPath, Gather, build_fast_path
 from ._index import FieldIndex
 from ._match import BranchCheck, EventPattern, branch_matches, compile_checks
 from ._parse import Branch
@@ -81,47 +86,97 @@ def _cluster(
 
 
 _BY_FIELD_MIN_BRANCHES: Final = 64
-_ALIGN_MIN_GROUP: Final = 16
+# A field's one-field branches are answered per value (a _FieldGroup) from this many on; fewer stay
+# in the generation's bitset (their names then come with the word caches, for less per event than
+# one more group to gather: measured on the workload at 10,000 patterns).
+_GROUP_MIN_BRANCHES: Final = 16
 
 
 def _by_field(
     branches: list[Branch], owners: list[list[int]], multi_branch: list[bool], given: str | None
-) -> tuple[list[Branch], list[list[int]], int]:
-    """Lay out, ahead of the others, the branches matched by the value of one field alone.
+) -> tuple[dict[str, list[int]], list[int]]:
+    """Split off the branches matched by the value of one field alone.
 
     A branch of a one-branch pattern constraining a single field (besides ``given``, the key field of
-    a partition, whose exact strings the partition already guarantees) matches exactly when that
-    field's value satisfies it. Grouped per field (larger groups starting on a 64-bit word, padded
-    with bits that never match), their matched bits -- and so the result words :meth:`_Compiled._names`
-    caches -- depend on that one field's value only: they repeat whenever the value does, or any value
-    satisfying the same branches does, even in events never seen. Returns the branches and owners in
-    the new order, and the mask of the real (not padding) bits."""
+    a partition, whose exact strings the partition already guarantees), without ``exists: false``,
+    matches exactly when some value of that field satisfies it: whether it matches, and so the names
+    it contributes, depend on that field's values only. Where a field has at least
+    ``_GROUP_MIN_BRANCHES`` of them, they are looked up with its values (see :class:`_FieldGroup`)
+    instead of taking bits of the generation's bitset. Returns those branches per field path (``""``:
+    no field besides ``given``, always matched, however few) and the others: the smaller groups'
+    branches first (packed together, field by field), then the rest, in the given order."""
     groups: dict[str, list[int]] = {}
     rest: list[int] = []
     for bit, branch in enumerate(branches):
         fields = [
             path for path, conditions in branch.items() if not (path == given and _exact_strings(conditions))
         ]
-        if len(fields) > 1 or any(multi_branch[owner] for owner in owners[bit]):
+        if (
+            len(fields) > 1
+            or any(multi_branch[owner] for owner in owners[bit])
+            or bool(fields and any(isinstance(c, Exists) and not c.present for c in branch[fields[0]]))
+        ):
             rest.append(bit)
         else:
             groups.setdefault(fields[0] if fields else "", []).append(bit)
-    order: list[int] = []  # -1: a padding bit
-    # Large groups first, each from a word boundary; the small ones packed together after them.
-    for path in sorted(groups, key=lambda path: (len(groups[path]) < _ALIGN_MIN_GROUP, path)):
-        group = groups[path]
-        if len(group) >= _ALIGN_MIN_GROUP and len(order) % 64:
-            order += [-1] * (64 - len(order) % 64)
-        order += group
-    if rest and len(order) % 64:
-        order += [-1] * (64 - len(order) % 64)
-    order += rest
-    real = sum(1 << position for position, bit in enumerate(order) if bit >= 0)
-    return (
-        [branches[bit] if bit >= 0 else {} for bit in order],
-        [owners[bit] if bit >= 0 else [] for bit in order],
-        real,
-    )
+    small = [path for path in sorted(groups) if path and len(groups[path]) < _GROUP_MIN_BRANCHES]
+    front = [bit for path in small for bit in groups.pop(path)]
+    return groups, front + rest
+
+
+class _FieldGroup:
+    """The one-field branches of one field path (see :func:`_by_field`), with their own bit numbering.
+
+    ``cache`` maps a string or number to what the generated fast path accumulates for it: the
+    generation's failing bits for that field, the group's failing bits and the names of the group's
+    branches the value satisfies (in the group's order; identical patterns together)."""
+
+    __slots__ = ("bit_names", "cache", "false", "index", "main", "names", "null", "true")
+
+    def __init__(
+        self, main: FieldIndex, members: list[tuple[tuple[Condition, ...], tuple[str, ...]]]
+    ) -> None:
+        self.main = main
+        self.index = FieldIndex()
+        self.bit_names: list[tuple[str, ...]] = []
+        for bit, (conditions, names) in enumerate(members):
+            mask = 1 << bit
+            self.index.constrained |= mask
+            for condition in conditions:
+                self.index.add(condition, mask)
+            self.bit_names.append(names)
+        self.index.freeze()
+        self.names: dict[int, tuple[str, ...]] = {}
+        self.cache: dict[Any, tuple[int, int, tuple[str, ...] | None]] = {}
+        self.true = self._entry(True)
+        self.false = self._entry(False)
+        self.null = self._entry(None)
+
+    def _entry(self, value: Any) -> tuple[int, int, tuple[str, ...] | None]:
+        failing = self.index.failing(value)
+        return (self.main.failing(value), failing, self.names_of(failing))
+
+    def entry(self, value: str | float) -> tuple[int, int, tuple[str, ...] | None]:
+        """The entry of a string or a float, computed and cached."""
+        found = self._entry(value)
+        if len(self.cache) >= _GROUP_CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[value] = found
+        return found
+
+    def names_of(self, failing: int) -> tuple[str, ...]:
+        """The names of the group's branches not in ``failing``, in the group's order (cached)."""
+        found = self.names.get(failing)
+        if found is None:
+            satisfied = self.index.constrained & ~failing
+            found = tuple(chain.from_iterable(map(self.bit_names.__getitem__, _bits(satisfied))))
+            if len(self.names) >= _WORD_CACHE_LIMIT:
+                self.names.clear()
+            self.names[failing] = found
+        return found
+
+
+_GROUP_CACHE_LIMIT: Final = 20_000
 
 
 def _names_in_bit_order(names: list[str], owners: list[list[int]]) -> list[str]:
@@ -151,10 +206,13 @@ class _Compiled:
     __slots__ = (
         "all_bits",
         "checks",
+        "constant",
         "fast",
         "field_count",
         "field_table",
         "fields",
+        "group_branches",
+        "groups",
         "keep",
         "multi_names",
         "multi_words",
@@ -192,15 +250,36 @@ class _Compiled:
                     owners[bit].append(ordinal)
         branches, owners = _cluster(branches, owners, anchors)
         multi_branch = [len(pattern_branches) > 1 for _, pattern_branches in entries]
+        # One-field branches of large generations: answered per value of their field (_FieldGroup).
+        grouped: dict[str, list[tuple[tuple[Condition, ...], tuple[str, ...]]]] = {}
+        self.constant: tuple[str, ...] = ()
+        self.group_branches = 0
+        copies = self.names
+        if len(branches) >= _BY_FIELD_MIN_BRANCHES:
+            by_path, rest = _by_field(branches, owners, multi_branch, given)
+            self.group_branches = len(branches) - len(rest)
+            # Names copied in the order results list them: the groups' (in path order), then the bits'.
+            copies = _names_in_bit_order(
+                self.names,
+                [owners[bit] for path in sorted(by_path) for bit in by_path[path]]
+                + [owners[bit] for bit in rest],
+            )
+            for path, bits in by_path.items():
+                members = [
+                    (branches[bit].get(path, ()), tuple(copies[o] for o in owners[bit])) for bit in bits
+                ]
+                if path:
+                    grouped[path] = members
+                else:
+                    self.constant = tuple(chain.from_iterable(names for _, names in members))
+            branches = [branches[bit] for bit in rest]
+            owners = [owners[bit] for bit in rest]
         real = (1 << len(branches)) - 1
-        if len(branches) >= _BY_FIELD_MIN_BRANCHES:
-            branches, owners, real = _by_field(branches, owners, multi_branch, given)
-        # Result order, deterministic and cheap to produce: patterns with one branch in bit order
-        # (identical patterns together, in insertion order), then patterns with several ($or)
-        # branches in the order of their first matching branch.
-        names = self.names
-        if len(branches) >= _BY_FIELD_MIN_BRANCHES:
-            names = _names_in_bit_order(names, owners)
+        # Result order, deterministic and cheap to produce: the patterns matched through no field but
+        # the partition key, then the field groups' (fields in path order), then patterns with one
+        # branch in bit order (identical patterns together, in insertion order), then patterns with
+        # several ($or) branches in the order of their first matching branch.
+        names = copies
         self.single_names = [tuple(names[o] for o in group if not multi_branch[o]) for group in owners]
         self.multi_names = [tuple(names[o] for o in group if multi_branch[o]) for group in owners]
         self.word_bytes = 8 * ((len(owners) + 63) // 64 or 1)
@@ -226,7 +305,9 @@ class _Compiled:
         self.multi_words = _word_masks(self.multi_names, self.word_bytes // 8)
         self.span_words = _word_masks(self.span_names, self.word_bytes // 8)
         # Sorted: generations referencing the same paths generate the same fast-path source (compiled once).
-        self.trie, field_ids = PathTrie.build(sorted({path for branch in branches for path in branch}))
+        self.trie, field_ids = PathTrie.build(
+            sorted({path for branch in branches for path in branch} | grouped.keys())
+        )
         self.field_count = len(field_ids)
         self.fields = [FieldIndex() for _ in range(self.field_count)]
         for bit, branch in enumerate(branches):
@@ -248,7 +329,14 @@ class _Compiled:
         self.shared_info: dict[frozenset[int], tuple[tuple[tuple[int, int], ...], int]] = {}
         # Per field with exists:false branches: the mask keeping those out of its failing bits.
         self.keep = {field_id: ~index.absent for field_id, index in enumerate(self.fields) if index.absent}
-        self.fast: tuple[FastPath, Combine] | None = build_fast_path(self.trie, self.fields)
+        # In path order: the order their names come out in.
+        self.groups = {
+            field_ids[path]: _FieldGroup(self.fields[field_ids[path]], grouped[path])
+            for path in sorted(grouped)
+        }
+        self.fast: tuple[FastPath, Combine, Gather] | None = build_fast_path(
+            self.trie, self.fields, self.groups, self.constant
+        )
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
         fast = self.fast
@@ -266,13 +354,18 @@ class _Compiled:
             for field_id, keep in info[0]:
                 found = failing[field_id]
                 if found is not None:
-                    failing[field_id] = found & keep
+                    failing[field_id] = (
+                        found & keep if type(found) is int else (found[0] & keep, found[1], found[2])
+                    )
             matched = self.all_bits & ~fast[1](failing)
             if matched & info[1]:
                 return self._match_walk(event)
         else:
             matched = self.all_bits & ~fast[1](failing)
-        return self._names(matched) if matched else []
+        names = fast[2](failing)
+        if matched:
+            self._names(matched, names)
+        return names
 
     def _shared_info(self, union: frozenset[int]) -> tuple[tuple[tuple[int, int], ...], int]:
         """For a set of shared fields: the (field, mask) pairs keeping exists:false branches out of
@@ -312,17 +405,25 @@ class _Compiled:
                 # absent: keep exists:false branches for the exact re-check below.
                 failing &= ~index.absent
             fail |= failing
+        names = list(self.constant)
+        for field_id, group in self.groups.items():
+            found = walk.occurrences[field_id]
+            if found is not None:
+                group_failing = -1
+                for value, _ in found:
+                    group_failing &= group.index.failing(value)
+                names += group.names_of(group_failing)
         matched = self.all_bits & ~fail
-        if not matched:
-            return []
-        if shared:
+        if matched and shared:
             matched = self._recheck(matched, shared, walk)
-        return self._names(matched)
+        if matched:
+            self._names(matched, names)
+        return names
 
     @property
     def branch_count(self) -> int:
-        """The number of distinct branches of this generation (padding bits aside)."""
-        return self.all_bits.bit_count()
+        """The number of distinct branches of this generation."""
+        return self.all_bits.bit_count() + self.group_branches
 
     def _suspects(self, shared: frozenset[int]) -> int:
         """Branches needing the exact array-consistency check when these fields are shared."""
@@ -344,13 +445,12 @@ class _Compiled:
                 matched &= ~(1 << bit)
         return matched
 
-    def _names(self, matched: int) -> list[str]:
+    def _names(self, matched: int, names: list[str]) -> None:
         # Walk the matched bits a 64-bit word at a time. What a word stands for is cached per word
         # position and value, so a repeated word costs one dict lookup and one extend: the names of
         # its patterns (one-branch patterns, then $or patterns, each once), except the $or patterns
         # that also have branches in other words, kept apart to be deduplicated across words.
         caches = self.word_names
-        names: list[str] = []
         extend = names.extend
         spanning: list[tuple[str, ...]] = []
         # All the words of a narrow set, else only those from the lowest to the highest non-zero one
@@ -374,7 +474,6 @@ class _Compiled:
         if spanning:
             # A $or pattern with branches in several words: keep its first appearance.
             extend(dict.fromkeys(chain.from_iterable(spanning)) if len(spanning) > 1 else spanning[0])
-        return names
 
     def _word(self, position: int, word: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         # Set bits found a byte at a time from a table; names gathered by C-level maps.

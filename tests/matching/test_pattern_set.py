@@ -277,8 +277,6 @@ def test_partitioned_set_gives_the_answers_of_each_pattern(seed: int) -> None:
     patterns.compile()
     compiled = patterns._compiled
     assert isinstance(compiled, _Partitioned)  # the set is large enough to be partitioned
-    # ... and its generations lay out one-field branches by field, with padding bits that never match
-    assert any(part.all_bits != (1 << len(part.checks)) - 1 for part in compiled.parts.values())
     singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
     for event in _events_for_partitions(seed):
         found = patterns.match(event)
@@ -317,3 +315,119 @@ def test_generations_with_the_same_paths_compile_their_fast_path_once() -> None:
     assert _fast._compiled_sources.keys() == compiled_before.keys()
     assert patterns.match({"source": "y", "detail": {"n": 0}}) == ["b"]
     assert patterns.match({"source": "x", "detail": {"n": 5}}) == ["a"]
+
+
+# --------------------------------------------------------------------------- field groups
+# In large generations, one-branch patterns constraining a single field (besides the partition key)
+# and numerous on it are answered per value of that field (a _FieldGroup: names cached with the
+# value) rather than through bits. Whether they match must not change: an event matches such a
+# pattern when some value of the field satisfies it (event-ruler: any array element may match;
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html), and never
+# when the field is absent (exists:false patterns are kept out of the groups).
+
+
+def _grouped_patterns(seed: int) -> dict[str, dict[str, Any]]:
+    import random
+
+    rng = random.Random(seed)
+    sources = ["aws.ec2", "aws.s3", "com.acme.orders"]
+    patterns: dict[str, dict[str, Any]] = {}
+    for i in range(700):
+        source = rng.choice(sources)
+        kind = rng.random()
+        detail: dict[str, Any]
+        if kind < 0.3:  # many distinct numeric thresholds on one field: a large group
+            low = rng.randint(0, 100)
+            detail = {"amount": [{"numeric": [">=", low, "<", low + rng.randint(1, 60)]}]}
+        elif kind < 0.45:  # a field inside an array of objects: several values per event
+            detail = {
+                "items": {
+                    "sku": [rng.choice([f"SKU-{rng.randint(0, 40)}", {"prefix": f"SKU-{rng.randint(1, 4)}"}])]
+                }
+            }
+        elif kind < 0.55:  # true, false, null and numbers equal to ints
+            detail = {"flag": [rng.choice([True, False, None, 1, 2.0, "true"])]}
+        elif kind < 0.6:  # exists:false on one field: not grouped
+            detail = {"note": [{"exists": False}]}
+        elif kind < 0.65:  # nothing but the source: always matched in its partition
+            patterns[f"p{i}"] = {"source": [source]}
+            continue
+        elif kind < 0.75:
+            detail = {"status": [{"anything-but": rng.sample(["NEW", "PAID", "SHIPPED"], rng.randint(1, 2))}]}
+        elif kind < 0.85:  # two fields: bits
+            detail = {
+                "amount": [{"numeric": [">", rng.randint(0, 100)]}],
+                "status": [rng.choice(["NEW", "PAID"])],
+            }
+        elif kind < 0.92:  # $or: bits
+            patterns[f"p{i}"] = {
+                "source": [source],
+                "$or": [
+                    {"detail": {"amount": [{"numeric": ["<", rng.randint(0, 100)]}]}},
+                    {"detail": {"flag": [True]}},
+                ],
+            }
+            continue
+        else:  # general: no exact source
+            patterns[f"p{i}"] = {
+                "source": [{"prefix": "aws."}],
+                "detail": {"amount": [{"numeric": [">", rng.randint(0, 100)]}]},
+            }
+            continue
+        patterns[f"p{i}"] = {"source": [source], "detail": detail}
+    return patterns
+
+
+def _grouped_events(seed: int) -> list[dict[str, Any]]:
+    import random
+
+    rng = random.Random(seed)
+    amounts: list[Any] = [0, 5, 17.5, 42, 99, 100, 2**70, "42", True, None, [3, 57], [], {"x": 1}]
+    flags: list[Any] = [True, False, None, 1, 1.0, 2, "true", [True, False], [None]]
+    events: list[dict[str, Any]] = []
+    for i in range(400):
+        detail: dict[str, Any] = {
+            "status": rng.choice(["NEW", "PAID", "SHIPPED", "SETTLED"]),
+            "items": [{"sku": f"SKU-{rng.randint(0, 45)}"} for _ in range(rng.randint(0, 3))],
+        }
+        if rng.random() < 0.9:
+            detail["amount"] = rng.choice(amounts) if rng.random() < 0.3 else rng.randint(0, 110)
+        if rng.random() < 0.7:
+            detail["flag"] = rng.choice(flags)
+        if rng.random() < 0.3:
+            detail["note"] = "n"
+        event: dict[str, Any] = {"detail": detail}
+        if i % 13:
+            event["source"] = rng.choice(
+                ["aws.ec2", "aws.s3", "com.acme.orders", "aws.other", ["aws.ec2", "aws.s3"], 7]
+            )
+        events.append(event)
+    return events
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_field_groups_answer_as_each_pattern_and_as_the_general_walk(seed: int) -> None:
+    from eventbus.matching._pattern_set import _Partitioned
+
+    definitions = _grouped_patterns(seed)
+    patterns = PatternSet()
+    for name, pattern in definitions.items():
+        patterns.add(name, pattern)
+    patterns.compile()
+    compiled = patterns._compiled
+    assert isinstance(compiled, _Partitioned)
+    parts = list(compiled.parts.values())
+    assert all(part.groups and part.constant for part in parts)  # amount / sku / flag groups, source-only
+    singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
+    events = _grouped_events(seed)
+    with_fast = []
+    for event in events:
+        found = patterns.match(event)
+        assert len(found) == len(set(found)), f"a name reported twice for {event}"
+        assert set(found) == {name for name, single in singles.items() if single.matches(event)}, event
+        with_fast.append(found)
+    # The general walk (used for unusual events) gives the same names in the same order.
+    assert compiled.everything is not None  # built for the events whose source is a list
+    for generation in [*parts, compiled.general, compiled.everything]:
+        generation.fast = None
+    assert [patterns.match(event) for event in events] == with_fast
