@@ -266,17 +266,23 @@ def _events_for_partitions(seed: int) -> list[dict[str, Any]]:
     return events
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_partitioned_set_gives_the_answers_of_each_pattern(seed: int) -> None:
+def _partitioned(definitions: dict[str, dict[str, Any]]) -> tuple[PatternSet, Any]:
+    """A compiled set of these patterns, and its (partitioned) generation."""
     from eventbus.matching._pattern_set import _Partitioned
 
-    definitions = _large_pattern_set(seed)
     patterns = PatternSet()
     for name, pattern in definitions.items():
         patterns.add(name, pattern)
     patterns.compile()
     compiled = patterns._compiled
     assert isinstance(compiled, _Partitioned)  # the set is large enough to be partitioned
+    return patterns, compiled
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_partitioned_set_gives_the_answers_of_each_pattern(seed: int) -> None:
+    definitions = _large_pattern_set(seed)
+    patterns, _ = _partitioned(definitions)
     singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
     for event in _events_for_partitions(seed):
         found = patterns.match(event)
@@ -407,15 +413,8 @@ def _grouped_events(seed: int) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_field_groups_answer_as_each_pattern_and_as_the_general_walk(seed: int) -> None:
-    from eventbus.matching._pattern_set import _Partitioned
-
     definitions = _grouped_patterns(seed)
-    patterns = PatternSet()
-    for name, pattern in definitions.items():
-        patterns.add(name, pattern)
-    patterns.compile()
-    compiled = patterns._compiled
-    assert isinstance(compiled, _Partitioned)
+    patterns, compiled = _partitioned(definitions)
     parts = list(compiled.parts.values())
     assert all(part.groups and part.constant for part in parts)  # amount / sku / flag groups, source-only
     singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
