@@ -175,7 +175,7 @@ class JsonBody:
         converted = tuple(converters) if not renames else None
 
         def encode_structure(value: dict[str, Any]) -> dict[str, Any]:
-            if converted is not None and None not in value.values():
+            if converted is not None and (all(value.values()) or None not in value.values()):
                 for key in converted:
                     if key in value:
                         break
@@ -207,11 +207,23 @@ class JsonBody:
             if members is not None:
                 # Structures that stay as they are unless they hold a member to convert or a null:
                 # a list of such is written as it is (received messages without attributes, say).
-                def encode_list(value: list[Any]) -> list[Any]:
-                    for v in value:
-                        if type(v) is not dict or not members.isdisjoint(v) or None in v.values():
-                            return [item(v) if v is not None else v for v in value]
-                    return value
+                # (All values truthy: none is None, tested cheaply first; one member: one lookup.)
+                if len(members) == 1:
+                    (member,) = members
+
+                    def encode_list(value: list[Any]) -> list[Any]:
+                        for v in value:
+                            if type(v) is not dict or member in v or not (all(v.values()) or None not in v.values()):
+                                return [item(v) if v is not None else v for v in value]
+                        return value
+
+                else:
+
+                    def encode_list(value: list[Any]) -> list[Any]:
+                        for v in value:
+                            if type(v) is not dict or not members.isdisjoint(v) or not (all(v.values()) or None not in v.values()):
+                                return [item(v) if v is not None else v for v in value]
+                        return value
 
                 return encode_list
             return lambda value: [item(v) if v is not None else v for v in value]

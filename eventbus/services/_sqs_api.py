@@ -230,10 +230,8 @@ class SqsApi:
         if not queue.fifo and all(type(e) is dict and len(e) == 2 and "Id" in e and "MessageBody" in e for e in entries):
             # Bodies alone (the common case): the same checks and results, in one pass.
             checked = check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
-            stored, refused = queue._store_bodies([e["MessageBody"] for e in entries], checked)
-            return _batch_result(
-                [{"Id": i, "MessageId": m, "MD5OfMessageBody": d} for i, m, d in stored], [_failure(f) for f in refused]
-            )
+            stored, refused = queue._store_bodies([e["MessageBody"] for e in entries], checked, wire=True)
+            return _batch_result(stored, [_failure(f) for f in refused])
         ids = [e.get("Id") for e in entries]
         prepared = [
             (

@@ -167,9 +167,10 @@ class Sending(QueueBase):
         sent, failed = self._store_bodies(bodies, ids)
         return SendBatchResult([SendResult(m, d, None, None, None, i) for i, m, d in sent], failed)
 
-    def _store_bodies(self, bodies: Sequence[str], ids: Sequence[str]) -> tuple[list[tuple[str, str, str]], list[BatchFailure]]:
+    def _store_bodies(self, bodies: Sequence[str], ids: Sequence[str], wire: bool = False) -> tuple[list[Any], list[BatchFailure]]:
         """What :meth:`_send_bodies` does: (entry id, message id, MD5 of the body) of each message
-        sent, in entry order, and the failed entries."""
+        sent, in entry order (with ``wire``, as SendMessageBatchResultEntry dicts: ``Id``,
+        ``MessageId``, ``MD5OfMessageBody``), and the failed entries."""
         total = 0
         for body in bodies:
             if type(body) is str:
@@ -177,7 +178,7 @@ class Sending(QueueBase):
         if total > MAX_MESSAGE_SIZE:
             raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
         now = self._sim.time
-        sent: list[tuple[str, str, str]] = []
+        sent: list[Any] = []
         failed: list[BatchFailure] = []
         if self._delay_seconds:
             send = self._send_plain
@@ -187,7 +188,8 @@ class Sending(QueueBase):
                 except SqsServiceError as error:
                     failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
                 else:
-                    sent.append((entry_id, result.message_id, result.md5_of_body))
+                    message_id, md5 = result.message_id, result.md5_of_body
+                    sent.append({"Id": entry_id, "MessageId": message_id, "MD5OfMessageBody": md5} if wire else (entry_id, message_id, md5))
             return sent, failed
         maximum = self._maximum_message_size
         record = self._append
@@ -218,7 +220,7 @@ class Sending(QueueBase):
             else:
                 record(now, "sqs.sent", arn, message_id, detail)
             entries.append(Entry(message_id, body, md5, size, now, now))
-            sent.append((entry_id, message_id, md5))
+            sent.append({"Id": entry_id, "MessageId": message_id, "MD5OfMessageBody": md5} if wire else (entry_id, message_id, md5))
         if entries:
             count = len(entries)
             self._stored.push_all(entries, now)

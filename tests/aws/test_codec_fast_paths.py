@@ -18,19 +18,21 @@ import pytest
 
 from eventbus.aws._json_protocol import JsonBody
 
-_MODEL = botocore.session.get_session().get_service_model("sqs")
+_SESSION = botocore.session.get_session()
 
 
-def _shape(operation: str, side: str) -> Any:
-    operation_model = _MODEL.operation_model(operation)
+def _shape(operation: str, side: str, service: str) -> Any:
+    operation_model = _SESSION.get_service_model(service).operation_model(operation)
     return operation_model.input_shape if side == "input" else operation_model.output_shape
 
 
-def _both_ways(operation: str, side: str, member: str, value: list[Any]) -> tuple[list[Any], list[Any], bool]:
+def _both_ways(
+    operation: str, side: str, member: str, value: list[Any], service: str = "sqs"
+) -> tuple[list[Any], list[Any], bool]:
     """The list converter's answer, the general item-by-item conversion (the item converter on
     each item, None left as it is), and whether the answer is the very list handed in."""
     body = JsonBody()
-    list_shape = _shape(operation, side).members[member]
+    list_shape = _shape(operation, side, service).members[member]
     convert = body.decoder if side == "input" else body.encoder
     whole, item = convert(list_shape), convert(list_shape.member)
     assert whole is not None
@@ -79,6 +81,7 @@ RECEIVED = [
     pytest.param([{**_MESSAGE, "Attributes": {"SenderId": "1"}}], True, id="system-attributes-need-nothing"),
     pytest.param([{**_MESSAGE, "MD5OfMessageAttributes": None}], False, id="null-member-left-out"),
     pytest.param([dict(_MESSAGE), None], False, id="null-item"),
+    pytest.param([{**_MESSAGE, "Body": ""}], True, id="empty-text-is-no-null"),
     pytest.param([], True, id="empty"),
 ]
 
@@ -89,3 +92,23 @@ def test_received_messages_encode_as_item_by_item(messages: list[Any], unchanged
     got, expected, same = _both_ways("ReceiveMessage", "output", "Messages", messages)
     assert got == expected
     assert same == unchanged  # written as it is only when nothing in it needs converting
+
+
+_CONNECTION = {"Name": "c", "ConnectionState": "AUTHORIZED"}
+
+CONNECTIONS = [
+    pytest.param([dict(_CONNECTION), dict(_CONNECTION)], True, id="no-timestamps"),
+    pytest.param([dict(_CONNECTION), {**_CONNECTION, "LastAuthorizedTime": 1_700_000_000.5}], False, id="a-timestamp"),
+    pytest.param([{**_CONNECTION, "StateReason": None}], False, id="null-member-left-out"),
+    pytest.param([{**_CONNECTION, "StateReason": ""}], True, id="empty-text-is-no-null"),
+]
+
+
+@pytest.mark.parametrize(("connections", "unchanged"), CONNECTIONS)
+def test_structures_with_several_members_to_convert_encode_as_item_by_item(
+    connections: list[Any], unchanged: bool
+) -> None:
+    # EventBridge ListConnections: Connection has three timestamps (epoch seconds on the wire).
+    got, expected, same = _both_ways("ListConnections", "output", "Connections", connections, "events")
+    assert got == expected
+    assert same == unchanged
