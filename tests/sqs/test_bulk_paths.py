@@ -128,3 +128,23 @@ def test_trim_inflight_is_trim_with_the_live_deadline_test() -> None:
         one.trim(_live_deadline)
         inline.trim_inflight()
         assert [(d, s, e.message_id, t) for d, s, e, t in inline.items()] == [(d, s, e.message_id, t) for d, s, e, t in one.items()]
+
+
+def _api_batch(padded: bool, delay: int) -> tuple[Any, ...]:
+    sim = Simulation(seed=9)
+    api = sim.sqs.api
+    url = api.call("CreateQueue", {"QueueName": "q", "Attributes": {"DelaySeconds": str(delay)}})["QueueUrl"]
+    entries: list[dict[str, Any]] = [{"Id": str(i), "MessageBody": b} for i, b in enumerate(["a", "", "b\x00", "é"])]
+    if padded:  # a null member takes the general path (SendEntry-like tuples through _send)
+        entries = [{**e, "DelaySeconds": None} for e in entries]
+    sent = api.call("SendMessageBatch", {"QueueUrl": url, "Entries": entries})
+    sim.advance(delay)
+    received = api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10})
+    return sent, received, sim.journal.dumps()
+
+
+@pytest.mark.parametrize("delay", [0, 4])
+def test_api_batch_of_bodies_on_a_delayed_queue_answers_as_the_general_path(delay: int) -> None:
+    # A queue's DelaySeconds applies to each message of a batch:
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
+    assert _api_batch(False, delay) == _api_batch(True, delay)
