@@ -126,9 +126,10 @@ class Queue(Sending, Receiving):
         record = self._append
         records = self._journal._unobserved()
         arn = self.arn
-        # The common case inline: a standard queue without faults, a current handle of a message in
+        # The common case inline: a standard queue without faults (its own or the simulation's fault
+        # plan, which may lose a delete or ignore a stale handle), a current handle of a message in
         # flight; everything else goes through _delete_one.
-        plain = not self.fifo and self._faults is None
+        plain = not self.fifo and self._faults is None and self._sim._faults is None
         removed = 0
         for entry_id, handle in pairs:
             entry = by_handle.get(handle) if plain else None

@@ -148,3 +148,22 @@ def test_api_batch_of_bodies_on_a_delayed_queue_answers_as_the_general_path(dela
     # A queue's DelaySeconds applies to each message of a batch:
     # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
     assert _api_batch(False, delay) == _api_batch(True, delay)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_lost_delete_of_the_fault_plan_applies_to_batch_deletes_too(batch: bool) -> None:
+    # lost_delete: a successful delete whose message comes back (standard queues deliver at least
+    # once: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html).
+    # DeleteMessageBatch's common-case path used to skip the fault plan.
+    sim = Simulation(seed=7)
+    sim.faults.lost_delete(1.0)
+    queue = sim.sqs.create_queue("q")
+    queue.send("a")
+    handle = queue.receive(1)[0].receipt_handle
+    if batch:
+        assert queue.delete_batch([handle]).successful == ["0"]
+    else:
+        queue.delete(handle)
+    sim.advance(600)
+    assert [r.kind for r in sim.journal][-2:] == ["sqs.deleted", "fault.injected"]
+    assert queue.statistics().visible == 1
