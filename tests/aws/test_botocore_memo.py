@@ -247,3 +247,37 @@ def test_a_botocore_without_the_internals_gets_no_memo(monkeypatch: pytest.Monke
     assert _botocore_memo._supported()
     monkeypatch.delattr(UserAgentString, "_get_static_parts")
     assert not _botocore_memo._supported()
+
+
+def test_clients_called_in_turn_each_get_their_own_endpoints() -> None:
+    # The memo keeps the last resolver at hand; calls alternating between two clients (two
+    # regions) must still each be answered from their own client's parameters.
+    from eventbus.aws import _botocore_memo
+
+    urls: list[str] = []
+    with mock_aws():
+        clients = [boto3.client("sqs", region_name=region) for region in ("us-east-1", "eu-west-1")]
+        for client in clients:
+            client.meta.events.register("before-send.sqs", lambda request, **_: urls.append(request.url))
+        for _ in range(3):
+            for client in clients:
+                client.list_queues()
+    assert urls == ["https://sqs.us-east-1.amazonaws.com/", "https://sqs.eu-west-1.amazonaws.com/"] * 3
+    assert _botocore_memo._last is None  # forgotten with the rest when the block exits
+
+
+def test_an_endpoint_handed_out_is_replace_with_a_fresh_headers_dict() -> None:
+    from collections import namedtuple
+
+    from botocore.endpoint_provider import RuleSetEndpoint  # type: ignore[import-untyped]
+
+    from eventbus.aws._botocore_memo import _with_fresh_headers
+
+    endpoint = RuleSetEndpoint(url="https://x", properties={"authSchemes": []}, headers={"h": "v"})
+    other_shape = namedtuple("other_shape", ["headers", "url", "extra"])(headers={"h": "v"}, url="u", extra=1)
+    for given in (endpoint, other_shape):
+        fresh = _with_fresh_headers(given)
+        assert fresh == given._replace(headers=dict(given.headers))
+        assert type(fresh) is type(given)
+        assert fresh.headers == given.headers
+        assert fresh.headers is not given.headers
