@@ -24,7 +24,7 @@ from ._sqs_model import (
     SendEntry,
     SendResult,
 )
-from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _md5, _sha256
+from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _dashed, _md5, _sha256, _uuid_parts
 from ._sqs_storage import Entry
 from ._sqs_validation import (
     DEDUPLICATION_WINDOW,
@@ -212,8 +212,7 @@ class Sending(QueueBase):
                     continue
             size = len(encoded)
             md5 = (small_md5 if size < SMALL_MD5_BYTES else _md5)(encoded).hexdigest()
-            h = ((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()
-            message_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+            message_id = _dashed(_uuid_parts(((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
             detail = _SENT.get(size) or _sent_detail(size)
             if records is not None:
                 records.append(Record(len(records), now, "sqs.sent", arn, message_id, detail))

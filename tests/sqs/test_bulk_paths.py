@@ -167,3 +167,18 @@ def test_a_lost_delete_of_the_fault_plan_applies_to_batch_deletes_too(batch: boo
     sim.advance(600)
     assert [r.kind for r in sim.journal][-2:] == ["sqs.deleted", "fault.injected"]
     assert queue.statistics().visible == 1
+
+
+def test_message_ids_are_the_version_4_uuids_of_the_drawn_bits() -> None:
+    # MessageId: a UUID (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html),
+    # drawn from the simulation's generator; batch and single sends format it alike.
+    import random
+    import uuid
+
+    sim = Simulation(seed=21)
+    queue = sim.sqs.create_queue("q")
+    state = sim.rng.getstate()
+    ids = [queue.send("a").message_id for _ in range(3)] + [r.message_id for r in queue.send_batch(["b", "c"]).successful]
+    replay = random.Random()
+    replay.setstate(state)
+    assert ids == [str(uuid.UUID(int=replay.getrandbits(128), version=4)) for _ in range(5)]
