@@ -11,25 +11,58 @@ the caller, which gets the shared-field sets seen (arrays of objects holding two
 A field with a *field group* (one-field patterns answered per value, ``_pattern_set._FieldGroup``)
 accumulates a triple instead of an int: the generation's failing bits, the group's failing bits and
 the group's matched names (two values of the field, in an array, merge into the AND of both bitsets,
-the names then computed from the group's bits). ``gather`` collects the groups' names.
+the names then computed from the group's bits). ``assemble`` puts the names together.
 
 The generated source only ever contains identifiers and ``repr()`` of the trie's keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from types import CodeType
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from ._event import PathTrie, _number
 from ._index import FieldIndex
 
-__all__ = ("Combine", "Fallback", "FastPath", "FieldGroup", "Gather", "GroupEntry", "build_fast_path")
+__all__ = (
+    "Assemble",
+    "Combine",
+    "Fallback",
+    "FastPath",
+    "FieldGroup",
+    "GroupEntry",
+    "WordNames",
+    "build_fast_path",
+)
 
 FastPath = Callable[[Mapping[str, Any]], tuple[list[Any], list[frozenset[int]]]]
 Combine = Callable[[list[Any]], int]
-Gather = Callable[[list[Any]], list[str]]
+Assemble = Callable[[list[Any], int], list[str]]
+WordEntry = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+class WordNames(NamedTuple):
+    """How a generation turns its matched bits into names, 64 bits at a time (``_Compiled._names``).
+
+    ``gets``: per word position, the ``get`` of its cache (word value -> the names of its one-branch
+    and ``$or`` patterns, and of its ``$or`` patterns with branches in other words); ``miss`` computes
+    and caches an entry; ``unpack`` reads ``len(gets)`` little-endian words from bytes; ``spans``: some
+    ``$or`` pattern has branches in several words. Wide generations (``gets`` empty) use
+    ``extend_names(matched, names)``, a loop over the non-zero words."""
+
+    gets: Sequence[Callable[[int], WordEntry | None]]
+    miss: Callable[[int, int], WordEntry]
+    unpack: Callable[[bytes, int], tuple[int, ...]]
+    spans: bool
+    extend_names: Callable[[int, list[str]], None]
+
+
+def _dedupe(spanning: list[tuple[str, ...]]) -> Iterable[str]:
+    """``$or`` patterns with branches in several words: each once, at its first appearance."""
+    return dict.fromkeys(chain.from_iterable(spanning)) if len(spanning) > 1 else spanning[0]
+
 
 #: What a field of a :class:`FieldGroup` accumulates per event: the failing bits of the generation's
 #: bitset, the failing bits of the group (its own numbering) and the group's matched names (``None``
@@ -65,14 +98,15 @@ _MISSING: Any = object()
 def build_fast_path(
     root: PathTrie,
     fields: Sequence[FieldIndex],
+    words: WordNames,
     groups: Mapping[int, FieldGroup] | None = None,
     constant: tuple[str, ...] = (),
     max_lines: int = 20_000,
-) -> tuple[FastPath, Combine, Gather] | None:
+) -> tuple[FastPath, Combine, Assemble] | None:
     """Generate and compile the fast path, the function combining its per-field results into the
-    failed-branch bitset (missing fields contributing ``constrained & ~absent``) and the one gathering
-    the names of the field groups (``constant`` first, then the groups in ``groups``' order), or
-    ``None`` if the trie is too large to be worth it."""
+    failed-branch bitset (missing fields contributing ``constrained & ~absent``) and the one
+    assembling the names (``constant`` first, then the field groups' in ``groups``' order, then those
+    of the matched bits, see :class:`WordNames`), or ``None`` if the trie is too large to be worth it."""
     groups = groups or {}
     nodes: list[PathTrie] = []
 
@@ -96,7 +130,13 @@ def build_fast_path(
         "_Fallback": Fallback,
         "_merge": _merge,
         "CONSTANT": constant,
+        "WORD": words.miss,
+        "UNPACK": words.unpack,
+        "NAMES": words.extend_names,
+        "DEDUPE": _dedupe,
     }
+    for position, get in enumerate(words.gets):
+        namespace[f"G{position}"] = get
     for field_id, group in groups.items():
         namespace[f"C{field_id}"] = group.cache
         namespace[f"P{field_id}"] = group.entry
@@ -257,7 +297,7 @@ def build_fast_path(
         or "0"
     )
     lines += ["def combine(acc):", f"    return {terms}", ""]
-    lines += ["def gather(acc):", "    out = [*CONSTANT]"]
+    lines += ["def assemble(acc, matched):", "    out = [*CONSTANT]"]
     for field_id in groups:
         lines += [
             f"    x = acc[{field_id}]",
@@ -265,6 +305,28 @@ def build_fast_path(
             "        n = x[2]",
             f"        out += n if n is not None else GN{field_id}(x[1])",
         ]
+    lines += ["    if not matched:", "        return out"]
+    if not words.gets:
+        lines += ["    NAMES(matched, out)"]
+    else:
+        # Unrolled over the word positions: what a word stands for is cached per position and value.
+        count_words = len(words.gets)
+        unpacked = "".join(f"w{position}, " for position in range(count_words))
+        lines.append(f"    {unpacked}= UNPACK(matched.to_bytes({count_words * 8}, 'little'), 0)")
+        if words.spans:
+            lines.append("    spanning = []")
+        for position in range(count_words):
+            lines += [
+                f"    if w{position}:",
+                f"        f = G{position}(w{position})",
+                "        if f is None:",
+                f"            f = WORD({position}, w{position})",
+                "        out += f[0]",
+            ]
+            if words.spans:
+                lines += ["        if f[1]:", "            spanning.append(f[1])"]
+        if words.spans:
+            lines += ["    if spanning:", "        out += DEDUPE(spanning)"]
     lines += ["    return out", ""]
     lines += [
         "def fast(event):",
@@ -281,7 +343,7 @@ def build_fast_path(
     # code reading per-generation globals would deoptimize each time an event switched partition.
     parameters = sorted(namespace)
     lines = [f"def _make({', '.join(parameters)}):", *(f"    {line}" if line else "" for line in lines)]
-    lines.append("    return fast, combine, gather")
+    lines.append("    return fast, combine, assemble")
     source = "\n".join(lines)
     code = _compiled_sources.get(source)
     if code is None:
@@ -290,7 +352,7 @@ def build_fast_path(
         code = _compiled_sources[source] = compile(source, "<eventbus.matching fast path>", "exec")
     factory: dict[str, Any] = {}
     exec(code, factory)
-    made: tuple[FastPath, Combine, Gather] = factory["_make"](*(namespace[name] for name in parameters))
+    made: tuple[FastPath, Combine, Assemble] = factory["_make"](*(namespace[name] for name in parameters))
     return made
 
 

@@ -43,7 +43,7 @@ from typing import Any, Final
 
 from ._conditions import Condition, Exact, Exists
 from ._event import PathTrie, Walk, load_event
-from ._fast import Combine, Fallback, FastPath, Gather, build_fast_path
+from ._fast import Assemble, Combine, Fallback, FastPath, WordNames, build_fast_path
 from ._index import FieldIndex
 from ._match import BranchCheck, EventPattern, branch_matches, compile_checks
 from ._parse import Branch
@@ -226,6 +226,7 @@ class _Compiled:
         "unpackers",
         "word_bytes",
         "word_names",
+        "words",
     )
 
     def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]], given: str | None = None) -> None:
@@ -334,8 +335,17 @@ class _Compiled:
             field_ids[path]: _FieldGroup(self.fields[field_ids[path]], grouped[path])
             for path in sorted(grouped)
         }
-        self.fast: tuple[FastPath, Combine, Gather] | None = build_fast_path(
-            self.trie, self.fields, self.groups, self.constant
+        words_count = self.word_bytes // 8
+        narrow = words_count <= _NARROW_WORDS
+        self.words = WordNames(
+            gets=[cache.get for cache in self.word_names] if narrow else [],
+            miss=self._word,
+            unpack=self.unpackers[words_count],
+            spans=any(self.span_names),
+            extend_names=self._names,
+        )
+        self.fast: tuple[FastPath, Combine, Assemble] | None = build_fast_path(
+            self.trie, self.fields, self.words, self.groups, self.constant
         )
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
@@ -362,10 +372,7 @@ class _Compiled:
                 return self._match_walk(event)
         else:
             matched = self.all_bits & ~fast[1](failing)
-        names = fast[2](failing)
-        if matched:
-            self._names(matched, names)
-        return names
+        return fast[2](failing, matched)
 
     def _shared_info(self, union: frozenset[int]) -> tuple[tuple[tuple[int, int], ...], int]:
         """For a set of shared fields: the (field, mask) pairs keeping exists:false branches out of

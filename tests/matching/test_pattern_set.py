@@ -178,7 +178,7 @@ def test_general_walk_gives_the_same_answers_as_the_generated_fast_path() -> Non
     patterns.compile()
     compiled = patterns._compiled  # the private generation: swap its fast path out
     assert compiled is not None
-    assert build_fast_path(compiled.trie, compiled.fields, max_lines=1) is None
+    assert build_fast_path(compiled.trie, compiled.fields, compiled.words, max_lines=1) is None
     with_fast = [sorted(patterns.match(event)) for event in TRICKY_EVENTS]
     compiled.fast = None
     assert [sorted(patterns.match(event)) for event in TRICKY_EVENTS] == with_fast
@@ -430,3 +430,38 @@ def test_field_groups_answer_as_each_pattern_and_as_the_general_walk(seed: int) 
     for generation in [*parts, compiled.general, compiled.everything]:
         generation.fast = None
     assert [patterns.match(event) for event in events] == with_fast
+
+
+def test_wide_generation_assembles_names_from_its_non_zero_words() -> None:
+    """More than 16 64-bit words of branches (two-field patterns, no partition key): the names come
+    from a loop over the non-zero words rather than the unrolled code; same answers as each pattern."""
+    import random
+
+    from eventbus.matching._pattern_set import _Partitioned
+
+    rng = random.Random(5)
+    definitions: dict[str, dict[str, Any]] = {}
+    for i in range(1300):
+        definitions[f"w{i}"] = {
+            "detail": {
+                "amount": [{"numeric": [">=", rng.randint(0, 1000)]}],
+                "sku": [{"prefix": f"SKU-{rng.randint(0, 9)}"}],
+            }
+        }
+    definitions["or"] = {"$or": [{"detail": {"amount": [5000]}}, {"detail": {"sku": ["SKU-99"]}}]}
+    patterns = PatternSet()
+    for name, pattern in definitions.items():
+        patterns.add(name, pattern)
+    patterns.compile()
+    compiled = patterns._compiled
+    assert compiled is not None
+    assert not compiled.words.gets  # the wide form
+    assert not isinstance(compiled, _Partitioned)
+    singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
+    for _ in range(60):
+        event = {
+            "detail": {"amount": rng.choice([rng.randint(0, 1100), 5000]), "sku": f"SKU-{rng.randint(0, 99)}"}
+        }
+        found = patterns.match(event)
+        assert len(found) == len(set(found))
+        assert set(found) == {name for name, single in singles.items() if single.matches(event)}, event
