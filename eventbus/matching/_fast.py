@@ -102,11 +102,16 @@ def build_fast_path(
     groups: Mapping[int, FieldGroup] | None = None,
     constant: tuple[str, ...] = (),
     max_lines: int = 20_000,
+    consistency: Callable[[frozenset[int]], bool] | None = None,
 ) -> tuple[FastPath, Combine, Assemble] | None:
     """Generate and compile the fast path, the function combining its per-field results into the
     failed-branch bitset (missing fields contributing ``constrained & ~absent``) and the one
     assembling the names (``constant`` first, then the field groups' in ``groups``' order, then those
-    of the matched bits, see :class:`WordNames`), or ``None`` if the trie is too large to be worth it."""
+    of the matched bits, see :class:`WordNames`), or ``None`` if the trie is too large to be worth it.
+
+    ``consistency(subtree)`` tells whether an array of objects holding the fields of ``subtree`` can
+    make array consistency matter (the fast path then reports the subtree as shared); by default
+    every such array does."""
     groups = groups or {}
     nodes: list[PathTrie] = []
 
@@ -274,7 +279,7 @@ def build_fast_path(
         lines.append("        for e in items:")
         lines += scalar(node, "e", "            ")
         lines.append("        return")
-        if len(node.subtree) > 1:
+        if len(node.subtree) > 1 and (consistency is None or consistency(node.subtree)):
             lines.append(f"    shared.append(SUB{number_of})")
         lines.append("    for e in items:")
         lines.append("        k = type(e)")

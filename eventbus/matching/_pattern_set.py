@@ -345,7 +345,7 @@ class _Compiled:
             extend_names=self._names,
         )
         self.fast: tuple[FastPath, Combine, Assemble] | None = build_fast_path(
-            self.trie, self.fields, self.words, self.groups, self.constant
+            self.trie, self.fields, self.words, self.groups, self.constant, consistency=self._consistency
         )
 
     def match(self, event: Mapping[str, Any]) -> list[str]:
@@ -373,6 +373,12 @@ class _Compiled:
         else:
             matched = self.all_bits & ~fast[1](failing)
         return fast[2](failing, matched)
+
+    def _consistency(self, subtree: frozenset[int]) -> bool:
+        """Whether array consistency can matter for an array of objects holding these fields: some
+        branch constrains two of them, or one has ``exists: false`` branches. (Branches whose fields
+        lie in two different arrays need no re-check: consistency binds fields of one array only.)"""
+        return bool(self._suspects(subtree)) or not self.keep.keys().isdisjoint(subtree)
 
     def _shared_info(self, union: frozenset[int]) -> tuple[tuple[tuple[int, int], ...], int]:
         """For a set of shared fields: the (field, mask) pairs keeping exists:false branches out of

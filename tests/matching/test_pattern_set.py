@@ -465,3 +465,39 @@ def test_wide_generation_assembles_names_from_its_non_zero_words() -> None:
         found = patterns.match(event)
         assert len(found) == len(set(found))
         assert set(found) == {name for name, single in singles.items() if single.matches(event)}, event
+
+
+def test_array_consistency_only_where_one_array_holds_two_constrained_fields() -> None:
+    """Array consistency binds the fields of one array of objects (event-ruler: two fields of one
+    pattern must come from the same element; fields in two different arrays are independent;
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html). The fast
+    path reports an array as needing the check only when some branch constrains two of its fields or
+    uses exists:false there; answers must equal EventPattern's either way."""
+    definitions: dict[str, dict[str, Any]] = {
+        "same-element": {"detail": {"items": {"sku": ["A"], "qty": [2]}}},
+        "two-arrays": {"detail": {"items": {"sku": ["A"]}, "parts": {"code": ["P1"]}}},
+        "one-field": {"detail": {"parts": {"code": [{"prefix": "P"}]}}},
+        "other-field": {"detail": {"parts": {"kind": ["spare"]}}},
+        "absent-in-items": {"detail": {"items": {"gift": [{"exists": False}]}, "parts": {"code": ["P2"]}}},
+    }
+    events: list[dict[str, Any]] = [
+        {"detail": {"items": [{"sku": "A", "qty": 1}, {"sku": "B", "qty": 2}], "parts": [{"code": "P1"}]}},
+        {"detail": {"items": [{"sku": "A", "qty": 2}], "parts": [{"code": "P2"}, {"code": "Q"}]}},
+        {"detail": {"items": [{"sku": "A", "gift": True}, {"sku": "C"}], "parts": [{"code": "P2"}]}},
+        {"detail": {"items": [{"sku": "A", "gift": True}], "parts": [{"code": "P2"}]}},
+        {"detail": {"items": [], "parts": [{"code": "P1"}, {"code": "P2"}]}},
+        {"detail": {"items": [{"sku": "A"}], "parts": [{"code": "P1", "kind": "main"}, {"kind": "spare"}]}},
+    ]
+    patterns = PatternSet()
+    for name, pattern in definitions.items():
+        patterns.add(name, pattern)
+    singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
+    for event in events:
+        assert set(patterns.match(event)) == {name for name, p in singles.items() if p.matches(event)}, event
+    compiled = patterns._compiled
+    assert compiled is not None
+    items, parts = (compiled.trie.children["detail"].children[key].subtree for key in ("items", "parts"))
+    assert compiled._consistency(items)  # same-element constrains sku and qty
+    assert compiled._consistency(items | parts)
+    assert len(parts) == 2  # code and kind: an array of objects holding two referenced fields...
+    assert not compiled._consistency(parts)  # ... that no branch constrains together
