@@ -27,7 +27,7 @@ from ._shapes import (
 )
 from ._wire import WireRequest, WireResponse
 
-__all__ = ("JsonBody", "JsonProtocol", "query_compatible_codes")
+__all__ = ("JsonBody", "JsonOperation", "JsonProtocol", "query_compatible_codes")
 
 _json_decode = msgspec.json.decode
 _json_encode = msgspec.json.Encoder().encode
@@ -284,6 +284,8 @@ def _modeled_error_names(service_model: Any) -> frozenset[str]:
 
 
 class _Operation:
+    """The compiled converters of one operation (``JsonProtocol._operation``)."""
+
     __slots__ = ("decode", "encode", "has_output", "name")
 
     def __init__(self, name: str, decode: Convert | None, encode: Convert | None, has_output: bool) -> None:
@@ -291,6 +293,9 @@ class _Operation:
         self.decode = decode
         self.encode = encode
         self.has_output = has_output
+
+
+JsonOperation = _Operation
 
 
 class JsonProtocol:
@@ -317,6 +322,7 @@ class JsonProtocol:
         return name if prefix == self.target_prefix and name else None
 
     def _operation(self, operation_model: Any) -> _Operation:
+        """The converters of ``operation_model``, compiled on first use (by operation name)."""
         name: str = operation_model.name
         op = self._operations.get(name)
         if op is None:
@@ -332,23 +338,27 @@ class JsonProtocol:
         return op
 
     def decode_request(self, operation_model: Any, request: WireRequest) -> dict[str, Any]:
-        op = self._operation(operation_model)
-        body = request.body
+        return self.decode_body(self._operation(operation_model), request.body)
+
+    def decode_body(self, op: _Operation, body: bytes) -> dict[str, Any]:
+        """The parameters of a request body of operation ``op`` (see ``_operation``)."""
         params: dict[str, Any] = _json_decode(body) if body else {}
         if not isinstance(params, dict):
             raise ValueError("the JSON body of a request must be an object")
         return op.decode(params) if op.decode is not None else params
 
     def encode_result(self, operation_model: Any, result: dict[str, Any], request_id: str) -> WireResponse:
-        op = self._operation(operation_model)
-        if op.encode is not None:
-            result = op.encode(result)
-        body = _json_encode(result) if op.has_output else b"{}"
         return WireResponse(
             200,
             {"x-amzn-RequestId": request_id, "Content-Type": self.content_type},
-            body,
+            self.encode_body(self._operation(operation_model), result),
         )
+
+    def encode_body(self, op: _Operation, result: dict[str, Any]) -> bytes:
+        """The body of a successful response of operation ``op`` (its headers: ``encode_result``)."""
+        if op.encode is not None:
+            result = op.encode(result)
+        return _json_encode(result) if op.has_output else b"{}"
 
     def encode_error(self, error: ServiceError, request_id: str) -> WireResponse:
         headers = {"x-amzn-RequestId": request_id, "Content-Type": self.content_type}

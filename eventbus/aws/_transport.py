@@ -36,7 +36,7 @@ from .._simulation import Simulation
 from ..errors import ServiceError, SimulationError
 from ._botocore_memo import MEMO_PATCHES
 from ._botocore_memo import clear as clear_memo
-from ._json_protocol import JsonProtocol
+from ._json_protocol import JsonOperation, JsonProtocol
 from ._query_protocol import QueryProtocol
 from ._rest_json_protocol import RestJsonProtocol
 from ._wire import WireRequest, WireResponse
@@ -164,7 +164,7 @@ def _internal_failure(service: str, operation: str, exc: BaseException) -> Servi
 class _Route:
     """What serving an operation needs that depends on its model alone, worked out once."""
 
-    __slots__ = ("attribute", "codec", "full", "name", "service")
+    __slots__ = ("attribute", "codec", "full", "json", "name", "service", "streams")
 
     def __init__(self, operation_model: Any) -> None:
         service_model = operation_model.service_model
@@ -182,6 +182,13 @@ class _Route:
         self.name: str = operation_model.name
         self.codec = _codec(service_model)
         self.full = self.codec.reads_http
+        #: The JSON protocol's compiled converters of the operation (its requests are read from the
+        #: body alone), None for the other protocols.
+        self.json: JsonOperation | None = (
+            self.codec._operation(operation_model) if isinstance(self.codec, JsonProtocol) else None
+        )
+        #: Whether botocore streams the response body (then it reads ``raw`` itself).
+        self.streams: bool = operation_model.has_streaming_output or operation_model.has_event_stream_output
 
 
 #: Routes by operation model (botocore keeps one model per operation of a loaded service): emptied
@@ -219,6 +226,13 @@ def serve(sim: Simulation, operation_model: Any, request: Any, apis: dict[str, O
     once); without it the attributes are read on every call.
     """
     route = _routes.get(operation_model) or _route(operation_model)
+    return WireResponse(*_serve(sim, route, operation_model, request, apis))
+
+
+def _serve(
+    sim: Simulation, route: _Route, operation_model: Any, request: Any, apis: dict[str, OperationApi] | None
+) -> tuple[int, dict[str, str], bytes]:
+    """:func:`serve` once the route is known: (status, headers, body)."""
     if apis is None:
         api = _api(sim, route, operation_model)
     else:
@@ -227,6 +241,13 @@ def serve(sim: Simulation, operation_model: Any, request: Any, apis: dict[str, O
     codec = route.codec
     request_id = sim.new_uuid()
     try:
+        op = route.json
+        if op is not None:  # the JSON protocol: the body is the request, the result the body
+            json: JsonProtocol = codec  # type: ignore[assignment]
+            body = request.body
+            result = api.call(route.name, json.decode_body(op, body if type(body) is bytes else _request_body(body)))
+            content = json.encode_body(op, result if result is not None else {})
+            return 200, {"x-amzn-RequestId": request_id, "Content-Type": json.content_type}, content
         params = codec.decode_request(operation_model, _wire_request(request, full=route.full))
         result = api.call(route.name, params)
         return codec.encode_result(operation_model, result if result is not None else {}, request_id)
@@ -268,14 +289,13 @@ def _send(self: Any, request: Any) -> Any:
     operation_model = getattr(_local, "operation", None)
     if operation_model is None:
         operation_model = _operation_from_wire(self, request)
-    response = serve(sim, operation_model, request, _apis[-1])
-    body = response.body
-    headers = response.headers
+    route = _routes.get(operation_model) or _route(operation_model)
+    status, headers, body = _serve(sim, route, operation_model, request, _apis[-1])
     headers["Content-Length"] = str(len(body))
     headers["Date"] = _http_date(sim.epoch())
     raw = _RawBody(body)
-    http_response = AWSResponse(request.url, response.status, headers, raw)
-    if not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
+    http_response = AWSResponse(request.url, status, headers, raw)
+    if not route.streams:
         # What ``AWSResponse.content`` would read from ``raw`` (botocore reads all of it for every
         # response that does not stream), handed over read, as urllib3's response would be.
         http_response._content = body

@@ -130,7 +130,12 @@ class SqsApi:
         return handler(params or {})
 
     def _queue(self, params: Params) -> Queue:
-        return self.service.queue_by_url(_required(params, "QueueUrl"))
+        """The queue ``QueueUrl`` names: never a deleted one (a deleted queue leaves the service's
+        table), so the operations below need not check."""
+        url = params.get("QueueUrl")
+        if url is None:
+            raise MissingParameterError("The request must contain the parameter QueueUrl.")
+        return self.service.queue_by_url(url)
 
     # --------------------------------------------------------------- queues
     def create_queue(self, params: Params) -> Result:
@@ -225,13 +230,19 @@ class SqsApi:
 
     def send_message_batch(self, params: Params) -> Result:
         queue = self._queue(params)
-        queue._check_open()
         entries = _required(params, "Entries")
-        if not queue.fifo and all(type(e) is dict and len(e) == 2 and "Id" in e and "MessageBody" in e for e in entries):
-            # Bodies alone (the common case): the same checks and results, in one pass.
-            checked = check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
-            stored, refused = queue._store_bodies([e["MessageBody"] for e in entries], checked, wire=True)
-            return _batch_result(stored, [_failure(f) for f in refused])
+        if not queue.fifo:
+            plain_ids: list[Any] = []
+            plain_bodies: list[Any] = []
+            for e in entries:
+                if type(e) is not dict or len(e) != 2 or "Id" not in e or "MessageBody" not in e:
+                    break
+                plain_ids.append(e["Id"])
+                plain_bodies.append(e["MessageBody"])
+            else:  # bodies alone (the common case): the same checks and results, in one pass
+                checked = check_batch_ids(plain_ids, "SendMessageBatchRequestEntry")
+                stored, refused = queue._store_bodies(plain_bodies, checked, wire=True)
+                return _batch_result(stored, [_failure(f) for f in refused] if refused else [])
         ids = [e.get("Id") for e in entries]
         prepared = [
             (
@@ -260,7 +271,6 @@ class SqsApi:
     def receive_message(self, params: Params) -> Result:
         """ReceiveMessage; a WaitTimeSeconds long poll jumps the simulation's clock (see Queue.receive)."""
         queue = self._queue(params)
-        queue._check_open()
         n, wait, visibility = queue._check_receive(
             params.get("MaxNumberOfMessages", 1), params.get("WaitTimeSeconds"), params.get("VisibilityTimeout")
         )
@@ -281,11 +291,16 @@ class SqsApi:
 
     def delete_message_batch(self, params: Params) -> Result:
         queue = self._queue(params)
-        queue._check_open()
         entries = _required(params, "Entries")
-        ids = check_batch_ids([e.get("Id") for e in entries], "DeleteMessageBatchRequestEntry")
-        result = queue._delete_pairs(zip(ids, [e.get("ReceiptHandle") for e in entries], strict=True))
-        return _batch_result([{"Id": i} for i in result.successful], [_failure(f) for f in result.failed])
+        ids: list[Any] = []
+        handles: list[Any] = []
+        for e in entries:
+            ids.append(e.get("Id"))
+            handles.append(e.get("ReceiptHandle"))
+        checked = check_batch_ids(ids, "DeleteMessageBatchRequestEntry")
+        result = queue._delete_pairs(zip(checked, handles, strict=True))
+        failed = result.failed
+        return _batch_result([{"Id": i} for i in result.successful], [_failure(f) for f in failed] if failed else [])
 
     def change_message_visibility(self, params: Params) -> Result:
         self._queue(params).change_visibility(_required(params, "ReceiptHandle"), _required(params, "VisibilityTimeout"))
