@@ -63,3 +63,32 @@ def test_a_plain_simulation_is_served_by_its_service_api() -> None:
         assert _transport._apis[-1] == {"sqs": sim.sqs.api}
         sqs.create_queue(QueueName="r")
     assert [q.name for q in sim.sqs.list_queues()] == ["q", "r"]
+
+
+def test_a_json_request_is_answered_as_the_codec_encodes_its_result() -> None:
+    # The JSON protocol's requests are read from the body and answered with the body and the two
+    # headers its codec writes (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html);
+    # the transport's shortcut for it gives what decode_request / encode_result give.
+    answer = {"Messages": [{"MessageId": "m", "ReceiptHandle": "h", "MD5OfBody": "d", "Body": "b"}]}
+    sim = FakeSimulation(FakeApi(lambda op, params: answer))
+    seen: list[tuple[int, dict[str, str], bytes]] = []
+    with mock_aws(sim):
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.meta.events.register(
+            "after-call.sqs",
+            lambda http_response, **_: seen.append(
+                (http_response.status_code, dict(http_response.headers), http_response.content)
+            ),
+        )
+        sqs.receive_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/q", MaxNumberOfMessages=10)
+        operation_model = sqs.meta.service_model.operation_model("ReceiveMessage")
+        codec = _transport._codec(sqs.meta.service_model)
+    [(operation, params)] = sim.fake.calls
+    assert (operation, params) == ("ReceiveMessage", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MaxNumberOfMessages": 10})
+    status, headers, body = seen[0]
+    expected = codec.encode_result(operation_model, answer, headers["x-amzn-RequestId"])
+    assert status == expected.status == 200
+    assert body == expected.body
+    assert list(headers)[:2] == list(expected.headers) == ["x-amzn-RequestId", "Content-Type"]
+    assert headers["Content-Type"] == expected.headers["Content-Type"]
+    assert list(headers)[2:] == ["Content-Length", "Date"]
