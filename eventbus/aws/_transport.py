@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import logging
+import operator
 import threading
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -32,7 +33,7 @@ from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
 from botocore.endpoint import Endpoint  # type: ignore[import-untyped]
 from botocore.signers import RequestSigner  # type: ignore[import-untyped]
 
-from .._simulation import Simulation
+from .._simulation import _UUID_CLEAR, _UUID_SET, Simulation
 from ..errors import ServiceError, SimulationError
 from ._botocore_memo import MEMO_PATCHES
 from ._botocore_memo import clear as clear_memo
@@ -52,6 +53,11 @@ __all__ = (
 )
 
 logger = logging.getLogger("eventbus.aws")
+
+# Simulation.new_uuid's text (str(uuid.UUID(int=bits, version=4))): the 8-4-4-4-12 groups of the
+# 32 hex digits, cut and joined in C.
+_uuid_parts = operator.itemgetter(slice(0, 8), slice(8, 12), slice(12, 16), slice(16, 20), slice(20, 32))
+_dashed = "-".join
 
 #: botocore service name -> the Simulation attribute whose ``.api`` serves it.
 SIMULATED_SERVICES: dict[str, str] = {
@@ -239,7 +245,10 @@ def _serve(
         known = apis.get(route.attribute)
         api = known if known is not None else apis.setdefault(route.attribute, _api(sim, route, operation_model))
     codec = route.codec
-    request_id = sim.new_uuid()
+    if apis is None:
+        request_id = sim.new_uuid()
+    else:  # a plain Simulation: its new_uuid, inline (the same draw and text)
+        request_id = _dashed(_uuid_parts(((sim.rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
     try:
         op = route.json
         if op is not None:  # the JSON protocol: the body is the request, the result the body
@@ -290,9 +299,13 @@ def _send(self: Any, request: Any) -> Any:
     if operation_model is None:
         operation_model = _operation_from_wire(self, request)
     route = _routes.get(operation_model) or _route(operation_model)
-    status, headers, body = _serve(sim, route, operation_model, request, _apis[-1])
+    apis = _apis[-1]
+    status, headers, body = _serve(sim, route, operation_model, request, apis)
     headers["Content-Length"] = str(len(body))
-    headers["Date"] = _http_date(sim.epoch())
+    # A plain Simulation's epoch(), inline.
+    epoch = sim._start_epoch + sim.clock.now() if apis is not None else sim.epoch()
+    last = _last_date
+    headers["Date"] = last[1] if last[0] == epoch else _http_date(epoch)
     raw = _RawBody(body)
     http_response = AWSResponse(request.url, status, headers, raw)
     if not route.streams:

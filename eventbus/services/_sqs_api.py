@@ -230,7 +230,9 @@ class SqsApi:
 
     def send_message_batch(self, params: Params) -> Result:
         queue = self._queue(params)
-        entries = _required(params, "Entries")
+        entries = params.get("Entries")
+        if entries is None:
+            raise MissingParameterError("The request must contain the parameter Entries.")
         if not queue.fifo:
             plain_ids: list[Any] = []
             plain_bodies: list[Any] = []
@@ -291,7 +293,9 @@ class SqsApi:
 
     def delete_message_batch(self, params: Params) -> Result:
         queue = self._queue(params)
-        entries = _required(params, "Entries")
+        entries = params.get("Entries")
+        if entries is None:
+            raise MissingParameterError("The request must contain the parameter Entries.")
         ids: list[Any] = []
         handles: list[Any] = []
         for e in entries:

@@ -92,3 +92,26 @@ def test_a_json_request_is_answered_as_the_codec_encodes_its_result() -> None:
     assert list(headers)[:2] == list(expected.headers) == ["x-amzn-RequestId", "Content-Type"]
     assert headers["Content-Type"] == expected.headers["Content-Type"]
     assert list(headers)[2:] == ["Content-Length", "Date"]
+
+
+def test_a_plain_simulation_answers_with_its_new_uuid_and_its_epoch() -> None:
+    # For a plain Simulation the transport draws the request id and reads the clock inline; both must
+    # be what sim.new_uuid() and sim.epoch() give (x-amzn-RequestId and Date, as AWS sends them).
+    import random
+    from email.utils import formatdate
+
+    sim = Simulation(seed=4)
+    with mock_aws(sim):
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        state = sim.rng.getstate()
+        seen = []
+        for step in (0.0, 0.0, 61.5):
+            sim.advance(step)
+            metadata = sqs.list_queues()["ResponseMetadata"]
+            seen.append((metadata["RequestId"], metadata["HTTPHeaders"]["date"], formatdate(sim.epoch(), usegmt=True)))
+    replay = Simulation(seed=4)
+    replay.rng = random.Random()
+    replay.rng.setstate(state)
+    assert [request_id for request_id, _, _ in seen] == [replay.new_uuid() for _ in range(3)]
+    assert all(date == expected for _, date, expected in seen)
+    assert seen[0][1] == seen[1][1] != seen[2][1]
