@@ -244,7 +244,9 @@ class SqsApi:
             else:  # bodies alone (the common case): the same checks and results, in one pass
                 checked = check_batch_ids(plain_ids, "SendMessageBatchRequestEntry")
                 stored, refused = queue._store_bodies(plain_bodies, checked, wire=True)
-                return _batch_result(stored, [_failure(f) for f in refused] if refused else [])
+                if not refused:  # _batch_result's answer, inline for the common case
+                    return {"Successful": stored} if stored else {}
+                return _batch_result(stored, [_failure(f) for f in refused])
         ids = [e.get("Id") for e in entries]
         prepared = [
             (
@@ -303,8 +305,10 @@ class SqsApi:
             handles.append(e.get("ReceiptHandle"))
         checked = check_batch_ids(ids, "DeleteMessageBatchRequestEntry")
         result = queue._delete_pairs(zip(checked, handles, strict=True))
-        failed = result.failed
-        return _batch_result([{"Id": i} for i in result.successful], [_failure(f) for f in failed] if failed else [])
+        successful = [{"Id": i} for i in result.successful]
+        if not result.failed:  # _batch_result's answer, inline for the common case
+            return {"Successful": successful} if successful else {}
+        return _batch_result(successful, [_failure(f) for f in result.failed])
 
     def change_message_visibility(self, params: Params) -> Result:
         self._queue(params).change_visibility(_required(params, "ReceiptHandle"), _required(params, "VisibilityTimeout"))

@@ -432,8 +432,7 @@ class QueueBase:
         """Drop departed messages at the front of the time-ordered structures (keeps memory flat)."""
         self._stored.trim()
         deadlines = self._inflight_deadlines
-        deadlines.trim_inflight()
-        if len(deadlines) > 2 * self._n_inflight + 1024:
+        if deadlines.trim_inflight() > 2 * self._n_inflight + 1024:
             deadlines.compact(_live_deadline)
 
     def _dead_letter(self, entry: Entry, policy: RedrivePolicy) -> bool:

@@ -150,15 +150,17 @@ class DeadlineQueue:
         while line and not live(line[0]):
             line.popleft()
 
-    def trim_inflight(self) -> None:
+    def trim_inflight(self) -> int:
         """:meth:`trim` of the in-flight deadlines: an item is live while its message is in flight
-        with the same visibility token (``_live_deadline`` in ``_sqs_queue_base``), tested inline."""
+        with the same visibility token (``_live_deadline`` in ``_sqs_queue_base``), tested inline.
+        Returns how many items remain (``len``)."""
         line = self._line
         while line:
             _, _, entry, token = line[0]
             if entry.state == INFLIGHT and entry.vis_token == token:
-                return
+                break
             line.popleft()
+        return len(line) + len(self._heap)
 
     def clear(self) -> None:
         self._line.clear()

@@ -126,7 +126,7 @@ def test_trim_inflight_is_trim_with_the_live_deadline_test() -> None:
     for states in ([], [(GONE, 1)], [(GONE, 1), (INFLIGHT, 0), (VISIBLE, 1), (INFLIGHT, 1), (GONE, 1)], [(INFLIGHT, 1)]):
         one, inline = queue_of(states), queue_of(states)
         one.trim(_live_deadline)
-        inline.trim_inflight()
+        assert inline.trim_inflight() == len(one)
         assert [(d, s, e.message_id, t) for d, s, e, t in inline.items()] == [(d, s, e.message_id, t) for d, s, e, t in one.items()]
 
 
