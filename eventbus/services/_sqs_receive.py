@@ -315,6 +315,7 @@ class Receiving(QueueBase):
         handles = self._handles
         append = self._append
         records = self._journal._unobserved()
+        seq = len(records) if records is not None else 0  # nothing else appends during the loop
         arn = self.arn
         # Receipt handles as _new_handle makes them, the counter kept in a local for the loop.
         # (``to_bytes(16).hex()`` is ``f"{number:032x}"``, the counter staying below 2**128, in half the time.)
@@ -341,7 +342,8 @@ class Receiving(QueueBase):
             entry.received_at = now
             detail = _RECEIVED.get(count) or {"count": count}
             if records is not None:
-                records.append(Record(len(records), now, "sqs.received", arn, entry.message_id, detail))
+                records.append(Record(seq, now, "sqs.received", arn, entry.message_id, detail))
+                seq += 1
             else:
                 append(now, "sqs.received", arn, entry.message_id, detail)
             if inflight:

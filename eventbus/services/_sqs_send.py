@@ -194,6 +194,7 @@ class Sending(QueueBase):
         maximum = self._maximum_message_size
         record = self._append
         records = self._journal._unobserved()
+        seq = len(records) if records is not None else 0  # nothing else appends during the loop
         arn = self.arn
         bits = self._rng.getrandbits
         entries: list[Entry] = []
@@ -215,7 +216,8 @@ class Sending(QueueBase):
             message_id = _dashed(_uuid_parts(((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
             detail = _SENT.get(size) or _sent_detail(size)
             if records is not None:
-                records.append(Record(len(records), now, "sqs.sent", arn, message_id, detail))
+                records.append(Record(seq, now, "sqs.sent", arn, message_id, detail))
+                seq += 1
             else:
                 record(now, "sqs.sent", arn, message_id, detail)
             entries.append(Entry(message_id, body, md5, size, now, now))

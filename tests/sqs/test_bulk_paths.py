@@ -74,6 +74,7 @@ def _native(bodies_only: bool, delay: int, bodies: list[str], maximum: int | Non
     deleted = queue.delete_batch([m.receipt_handle for m in received])
     if observed:
         assert seen == list(sim.journal)[len(sim.journal) - len(seen) :]  # the observer saw each record
+    assert [r.seq for r in sim.journal] == list(range(len(sim.journal)))
     return sent, received, deleted, sim.journal.dumps()
 
 
