@@ -304,11 +304,10 @@ class SqsApi:
             ids.append(e.get("Id"))
             handles.append(e.get("ReceiptHandle"))
         checked = check_batch_ids(ids, "DeleteMessageBatchRequestEntry")
-        result = queue._delete_pairs(zip(checked, handles, strict=True))
-        successful = [{"Id": i} for i in result.successful]
-        if not result.failed:  # _batch_result's answer, inline for the common case
+        successful, failed = queue._delete_pairs(zip(checked, handles, strict=True), wire=True)
+        if not failed:  # _batch_result's answer, inline for the common case
             return {"Successful": successful} if successful else {}
-        return _batch_result(successful, [_failure(f) for f in result.failed])
+        return _batch_result(successful, [_failure(f) for f in failed])
 
     def change_message_visibility(self, params: Params) -> Result:
         self._queue(params).change_visibility(_required(params, "ReceiptHandle"), _required(params, "VisibilityTimeout"))

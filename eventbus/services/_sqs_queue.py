@@ -114,11 +114,14 @@ class Queue(Sending, Receiving):
             handles = list(receipt_handles)
             pairs = [(_POSITIONS[i] if i < 10 else str(i), h) for i, h in enumerate(handles)]
             check_batch_ids([i for i, _ in pairs], "DeleteMessageBatchRequestEntry", generated=True)
-        return self._delete_pairs(pairs)
+        return BatchResult(*self._delete_pairs(pairs))
 
-    def _delete_pairs(self, pairs: Iterable[tuple[str, str]]) -> BatchResult:
-        """DeleteMessageBatch once its entry ids are checked: (entry id, receipt handle) pairs."""
-        successful: list[str] = []
+    def _delete_pairs(self, pairs: Iterable[tuple[str, str]], wire: bool = False) -> tuple[list[Any], list[BatchFailure]]:
+        """DeleteMessageBatch once its entry ids are checked: (entry id, receipt handle) pairs.
+
+        Returns the ids of the entries deleted (with ``wire``, as DeleteMessageBatchResultEntry
+        dicts, ``{"Id": id}``) and the failed entries."""
+        successful: list[Any] = []
         failed: list[BatchFailure] = []
         now = self._sim.time
         delete = self._delete_one
@@ -141,17 +144,17 @@ class Queue(Sending, Receiving):
                     records.append(Record(len(records), now, "sqs.deleted", arn, entry.message_id, NO_DETAIL))
                 else:
                     record(now, "sqs.deleted", arn, entry.message_id, None)
-                successful.append(entry_id)
+                successful.append({"Id": entry_id} if wire else entry_id)
                 continue
             try:
                 delete(handle, now)
-                successful.append(entry_id)
+                successful.append({"Id": entry_id} if wire else entry_id)
             except SqsServiceError as error:
                 failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
         self._n_inflight -= removed
         self._n_deleted += removed
         self._after_removals()
-        return BatchResult(successful, failed)
+        return successful, failed
 
     def change_visibility(self, receipt_handle: str, visibility_timeout: int) -> None:
         """Change a received message's visibility timeout (ChangeMessageVisibility).

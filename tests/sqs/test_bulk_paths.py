@@ -183,3 +183,27 @@ def test_message_ids_are_the_version_4_uuids_of_the_drawn_bits() -> None:
     replay = random.Random()
     replay.setstate(state)
     assert ids == [str(uuid.UUID(int=replay.getrandbits(128), version=4)) for _ in range(5)]
+
+
+def _deleted(through_api: bool) -> tuple[Any, ...]:
+    sim = Simulation(seed=13)
+    queue = sim.sqs.create_queue("q")
+    queue.send_batch(["a", "b", "c"])
+    got = queue.receive(3, attribute_names=())
+    handles = {"x": got[0].receipt_handle, "y": "not-a-handle", "z": got[2].receipt_handle}
+    if through_api:
+        entries = [{"Id": i, "ReceiptHandle": h} for i, h in handles.items()]
+        result = sim.sqs.api.call("DeleteMessageBatch", {"QueueUrl": queue.url, "Entries": entries})
+        answer = ([e["Id"] for e in result.get("Successful", [])], [(f["Id"], f["Code"]) for f in result.get("Failed", [])])
+    else:
+        native = queue.delete_batch(handles)
+        answer = (native.successful, [(f.id, f.code) for f in native.failed])
+    return answer, sim.journal.dumps()
+
+
+def test_api_batch_delete_answers_as_the_native_one() -> None:
+    # DeleteMessageBatch: each entry succeeds or fails on its own (Successful and Failed lists):
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
+    api, native = _deleted(True), _deleted(False)
+    assert api == native
+    assert api[0] == (["x", "z"], [("y", "ReceiptHandleIsInvalid")])
