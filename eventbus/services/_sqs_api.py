@@ -23,7 +23,6 @@ from ._sqs_errors import (
 )
 from ._sqs_model import BatchFailure, Message
 from ._sqs_queue import AttributeSelection, Queue
-from ._sqs_storage import Entry
 from ._sqs_validation import check_batch_ids, check_range
 
 if TYPE_CHECKING:
@@ -75,11 +74,6 @@ def _message(message: Message) -> dict[str, Any]:
         out["MD5OfMessageAttributes"] = message.md5_of_message_attributes
         out["MessageAttributes"] = {name: value.to_aws() for name, value in message.message_attributes.items()}
     return out
-
-
-def _plain_messages(received: list[tuple[Entry, str]]) -> list[dict[str, Any]]:
-    """Received messages without attributes, as :func:`_message` writes them when none are selected."""
-    return [{"MessageId": e.message_id, "ReceiptHandle": h, "MD5OfBody": e.md5, "Body": e.body} for e, h in received]
 
 
 class SqsApi:
@@ -286,7 +280,7 @@ class SqsApi:
             selection = AttributeSelection([*(names or ()), *(system_names or ())], message_names or ())
             messages = [_message(m) for m in queue._receive_messages(n, wait, visibility, selection, attempt_id)]
         else:  # no attributes asked for: the four members every message has, straight from the queue
-            messages = queue._receive_messages(n, wait, visibility, _NO_ATTRIBUTES, attempt_id, _plain_messages)
+            messages = queue._receive_messages(n, wait, visibility, _NO_ATTRIBUTES, attempt_id, plain=True)
         return {"Messages": messages} if messages else {}
 
     def delete_message(self, params: Params) -> Result:

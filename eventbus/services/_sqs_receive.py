@@ -6,7 +6,7 @@ https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from .._journal import Record
@@ -110,22 +110,25 @@ class Receiving(QueueBase):
         visibility: int,
         selection: AttributeSelection,
         attempt_id: str | None,
-        convert: Callable[[list[tuple[Entry, str]]], list[Any]] | None = None,
+        plain: bool = False,
     ) -> list[Any]:
-        """The receive behind :meth:`receive`: Messages, or what ``convert`` makes of the
-        (entry, receipt handle) pairs received (``selection`` is then not read)."""
-        received = self._receive_now(n, visibility, attempt_id, short_poll=wait == 0)
-        if received or wait <= 0:
-            return self._messages(received, selection) if convert is None else convert(received)
-        sim = self._sim
-        if sim.running:
-            self._append(sim.time, "sqs.long_poll_shortened", self.arn, "", {"wait": wait})
-            return []
-        deadline = sim.time + wait
-        while not received and not self.deleted and sim.time < deadline:
-            sim.run_until(self._receivable, timeout=deadline - sim.time)
-            received = self._receive_now(n, visibility, attempt_id, short_poll=False)
-        return self._messages(received, selection) if convert is None else convert(received)
+        """The receive behind :meth:`receive`: Messages, or with ``plain`` (a ReceiveMessage naming
+        no attributes; ``selection`` is then not read) the four members every message has, as the
+        API's dicts: ``MessageId``, ``ReceiptHandle``, ``MD5OfBody``, ``Body``."""
+        wire = plain and not self.fifo  # a standard queue writes them as it hands messages out
+        received = self._receive_now(n, visibility, attempt_id, short_poll=wait == 0, wire=wire)
+        if not received and wait > 0:
+            sim = self._sim
+            if sim.running:
+                self._append(sim.time, "sqs.long_poll_shortened", self.arn, "", {"wait": wait})
+                return []
+            deadline = sim.time + wait
+            while not received and not self.deleted and sim.time < deadline:
+                sim.run_until(self._receivable, timeout=deadline - sim.time)
+                received = self._receive_now(n, visibility, attempt_id, short_poll=False, wire=wire)
+        if wire:
+            return received
+        return _plain_messages(received) if plain else self._messages(received, selection)
 
     async def receive_async(
         self,
@@ -185,7 +188,9 @@ class Receiving(QueueBase):
             return False
         return self._n_visible > 0
 
-    def _receive_now(self, n: int, visibility: int, attempt_id: str | None, short_poll: bool) -> list[tuple[Entry, str]]:
+    def _receive_now(self, n: int, visibility: int, attempt_id: str | None, short_poll: bool, wire: bool = False) -> list[Any]:
+        """(entry, receipt handle) of each message received, or with ``wire`` (standard queues only)
+        their ``_plain_messages`` dicts."""
         now = self._sim.time
         if self.fifo and attempt_id is not None:
             check_fifo_id(attempt_id, "ReceiveRequestAttemptId")
@@ -213,7 +218,7 @@ class Receiving(QueueBase):
             if self.fifo:
                 self._requeue(visited)
             return []
-        out = self._issue(entries, now, visibility)
+        out = self._issue(entries, now, visibility, wire)
         if self.fifo:
             self._requeue(visited)
             if attempt_id is not None:
@@ -309,9 +314,10 @@ class Receiving(QueueBase):
                     break
         return out
 
-    def _issue(self, entries: list[Entry], now: float, visibility: int) -> list[tuple[Entry, str]]:
+    def _issue(self, entries: list[Entry], now: float, visibility: int, wire: bool = False) -> list[Any]:
         """Hand messages to a receiver: each gets a new receipt handle, a receive count and (unless
-        the timeout is 0) an in-flight deadline."""
+        the timeout is 0) an in-flight deadline. Returns (entry, handle) pairs, or with ``wire``
+        what ``_plain_messages`` makes of them."""
         handles = self._handles
         append = self._append
         records = self._journal._unobserved()
@@ -352,7 +358,11 @@ class Receiving(QueueBase):
                 entry.deadline = deadline
                 if groups is not None:
                     groups[entry.group_id].inflight += 1  # type: ignore[index]
-            out.append((entry, handle))
+            out.append(
+                {"MessageId": entry.message_id, "ReceiptHandle": handle, "MD5OfBody": entry.md5, "Body": entry.body}
+                if wire
+                else (entry, handle)
+            )
         self._handle_count = number
         n = len(entries)
         self._n_received += n
@@ -433,6 +443,12 @@ class Receiving(QueueBase):
                     }
             out.append(Message(entry.message_id, handle, entry.body, entry.md5, attributes, message_attributes, md5_attrs))
         return out
+
+
+def _plain_messages(received: list[tuple[Entry, str]]) -> list[dict[str, Any]]:
+    """Received messages as ReceiveMessage writes them when it names no attributes: the four
+    members every message has."""
+    return [{"MessageId": e.message_id, "ReceiptHandle": h, "MD5OfBody": e.md5, "Body": e.body} for e, h in received]
 
 
 #: The detail of ``sqs.received`` records for the usual receive counts, shared (see ``_SENT`` in

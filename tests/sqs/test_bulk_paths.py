@@ -207,3 +207,30 @@ def test_api_batch_delete_answers_as_the_native_one() -> None:
     api, native = _deleted(True), _deleted(False)
     assert api == native
     assert api[0] == (["x", "z"], [("y", "ReceiptHandleIsInvalid")])
+
+
+def _received(fifo: bool, params: dict[str, Any]) -> tuple[Any, ...]:
+    sim = Simulation(seed=17)
+    api = sim.sqs.api
+    name = "q.fifo" if fifo else "q"
+    attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"} if fifo else {}
+    url = api.call("CreateQueue", {"QueueName": name, "Attributes": attributes})["QueueUrl"]
+    group = {"MessageGroupId": "g"} if fifo else {}
+    api.call("SendMessage", {"QueueUrl": url, "MessageBody": "now", **group})
+    sim.call_later(3, lambda: api.call("SendMessage", {"QueueUrl": url, "MessageBody": "later", **group}))
+    first = api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, **params})
+    second = api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 5, **params})
+    return first, second, sim.journal.dumps()
+
+
+@pytest.mark.parametrize("fifo", [False, True])
+def test_receive_naming_no_attributes_answers_as_a_selection_that_matches_none(fifo: bool) -> None:
+    # A ReceiveMessage that names no attributes returns the four members every message has
+    # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html),
+    # written as the queue hands messages out on a standard queue, afterwards on a FIFO one; a
+    # long poll (WaitTimeSeconds) answers the same way when the message arrives.
+    plain = _received(fifo, {})
+    assert plain == _received(fifo, {"MessageAttributeNames": ["none-such"], "MessageSystemAttributeNames": []})
+    first, second, _ = plain
+    assert [m["Body"] for m in first["Messages"]] == ["now"]
+    assert [m["Body"] for m in second.get("Messages", [])] == (["later"] if not fifo else [])
