@@ -347,6 +347,19 @@ class JsonProtocol:
             raise ValueError("the JSON body of a request must be an object")
         return op.decode(params) if op.decode is not None else params
 
+    def answer(self, op: _Operation, body: bytes, api: Any) -> bytes:
+        """The body of the response to a request body of ``op``: decoded, answered by
+        ``api.call(name, params)``, encoded (``decode_body`` then ``encode_body``, in one frame)."""
+        params: dict[str, Any] = _json_decode(body) if body else {}
+        if not isinstance(params, dict):
+            raise ValueError("the JSON body of a request must be an object")
+        result = api.call(op.name, op.decode(params) if op.decode is not None else params)
+        if result is None:
+            result = {}
+        if op.encode is not None:
+            result = op.encode(result)
+        return _json_encode(result) if op.has_output else b"{}"
+
     def encode_result(self, operation_model: Any, result: dict[str, Any], request_id: str) -> WireResponse:
         return WireResponse(
             200,

@@ -254,8 +254,7 @@ def _serve(
         if op is not None:  # the JSON protocol: the body is the request, the result the body
             json: JsonProtocol = codec  # type: ignore[assignment]
             body = request.body
-            result = api.call(route.name, json.decode_body(op, body if type(body) is bytes else _request_body(body)))
-            content = json.encode_body(op, result if result is not None else {})
+            content = json.answer(op, body if type(body) is bytes else _request_body(body), api)
             return 200, {"x-amzn-RequestId": request_id, "Content-Type": json.content_type}, content
         params = codec.decode_request(operation_model, _wire_request(request, full=route.full))
         result = api.call(route.name, params)
