@@ -548,6 +548,25 @@ def _exact_strings(conditions: tuple[object, ...]) -> tuple[str, ...] | None:
     return tuple(values)
 
 
+def _admits(branch: Branch, key: str, value: str) -> bool:
+    """Whether a branch can match an event whose top-level ``key`` is the string ``value``: it does
+    not constrain the key, or one of its conditions there accepts the value (as the walk would judge
+    that one leaf; ``exists: false`` never accepts a present value)."""
+    conditions = branch.get(key)
+    return conditions is None or any(
+        condition.test(value)
+        for condition in conditions
+        if not (isinstance(condition, Exists) and not condition.present)
+    )
+
+
+def _without(branch: Branch, key: str) -> Branch:
+    """The branch without its conditions on ``key`` (decided by the partition)."""
+    return (
+        {path: conditions for path, conditions in branch.items() if path != key} if key in branch else branch
+    )
+
+
 class _Partitioned:
     """Branches partitioned by the exact values one top-level field requires (typically ``source``).
 
@@ -592,13 +611,19 @@ class _Partitioned:
                 by_value.setdefault(value, []).append((name, own))
             if shared:
                 general.append((name, shared))
-        # Every partition also holds the general branches, each pattern once and in insertion order.
+        # Every partition also holds the general branches that its value leaves possible, each pattern
+        # once and in insertion order. The key field holds that one string in every event the
+        # partition sees, so conditions on it are decided here: a general branch the value fails is
+        # left out (a prefix "com.acme." never matches in the partition of "aws.ec2"), and in the
+        # branches kept, the key field's conditions are dropped, as they hold.
         order = {name: ordinal for ordinal, (name, _) in enumerate(entries)}
         self.parts: dict[str, _Compiled] = {}
         for value, owned in by_value.items():
-            merged = {owner: list(picked) for owner, picked in owned}
+            merged = {owner: [_without(branch, key) for branch in picked] for owner, picked in owned}
             for owner, picked in general:
-                merged.setdefault(owner, []).extend(picked)
+                possible = [_without(branch, key) for branch in picked if _admits(branch, key, value)]
+                if possible:
+                    merged.setdefault(owner, []).extend(possible)
             ordered = sorted(merged.items(), key=lambda item: order[item[0]])
             self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered], key)
         self.general = _Compiled([(owner, tuple(picked)) for owner, picked in general])

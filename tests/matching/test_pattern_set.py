@@ -282,7 +282,15 @@ def _partitioned(definitions: dict[str, dict[str, Any]]) -> tuple[PatternSet, An
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_partitioned_set_gives_the_answers_of_each_pattern(seed: int) -> None:
     definitions = _large_pattern_set(seed)
-    patterns, _ = _partitioned(definitions)
+    patterns, compiled = _partitioned(definitions)
+    # A partition holds only the general patterns its value leaves possible: a source prefix
+    # "com.acme." or an exists:false on the source never matches an event whose source is "aws.ec2".
+    held = set(compiled.parts["aws.ec2"].names)
+    for name, pattern in definitions.items():
+        source = pattern.get("source")
+        if source in ([{"prefix": "com.acme."}], [{"exists": False}]):
+            assert name not in held
+            assert name in compiled.parts["com.acme.orders"].names or source == [{"exists": False}]
     singles = {name: EventPattern(pattern) for name, pattern in definitions.items()}
     for event in _events_for_partitions(seed):
         found = patterns.match(event)
