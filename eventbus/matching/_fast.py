@@ -83,11 +83,6 @@ class FieldGroup(Protocol):
     def names_of(self, failing: int) -> tuple[str, ...]: ...
 
 
-def _merge(first: GroupEntry, second: GroupEntry) -> GroupEntry:
-    """Two values of one field (an array): a branch fails when every value fails it."""
-    return (first[0] & second[0], first[1] & second[1], None)
-
-
 class Fallback(Exception):
     """The event needs the general walk."""
 
@@ -133,7 +128,6 @@ def build_fast_path(
         "_list": list,
         "_num": _number,
         "_Fallback": Fallback,
-        "_merge": _merge,
         "CONSTANT": constant,
         "WORD": words.miss,
         "UNPACK": words.unpack,
@@ -163,7 +157,8 @@ def build_fast_path(
         namespace[f"SUB{ids[id(node)]}"] = node.subtree
 
     def accumulate(field_id: int, indent: str) -> list[str]:
-        merged = "_merge(a, x)" if field_id in groups else "a & x"
+        # Two values of a field (an array): a branch fails when every value fails it.
+        merged = "(a[0] & x[0], a[1] & x[1], None)" if field_id in groups else "a & x"
         return [
             f"{indent}a = acc[{field_id}]",
             f"{indent}acc[{field_id}] = x if a is None else {merged}",
