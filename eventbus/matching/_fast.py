@@ -224,15 +224,6 @@ def build_fast_path(
             ),
         ]
 
-    def scalar(node: PathTrie, var: str, indent: str) -> list[str]:
-        """Code for a value ``var`` already known not to be a dict or a list."""
-        return [
-            f"{indent}k = type({var})",
-            *scalar_branches(node, var, indent, first=True),
-            f"{indent}else:",
-            f"{indent}    raise _Fallback",
-        ]
-
     def value(node: PathTrie, var: str, indent: str) -> list[str]:
         number_of = ids[id(node)]
         code = [f"{indent}k = type({var})", *scalar_branches(node, var, indent, first=True)]
@@ -265,25 +256,27 @@ def build_fast_path(
                     "        raise _Fallback",
                 ]
             lines.append("")
+        # One pass over the elements: scalars are leaves of this node's own path whatever else the
+        # array holds; the first object makes the array "shared" when consistency can matter there.
+        check = len(node.subtree) > 1 and (consistency is None or consistency(node.subtree))
         lines.append(f"def a{number_of}(items, acc, shared):")
-        lines.append("    for e in items:")
-        lines.append("        k = type(e)")
-        lines.append("        if k is _dict or k is _list:")
-        lines.append("            break")
-        lines.append("    else:")
-        lines.append("        for e in items:")
-        lines += scalar(node, "e", "            ")
-        lines.append("        return")
-        if len(node.subtree) > 1 and (consistency is None or consistency(node.subtree)):
-            lines.append(f"    shared.append(SUB{number_of})")
+        if check:
+            lines.append("    first = True")
         lines.append("    for e in items:")
         lines.append("        k = type(e)")
         lines.append("        if k is _dict:")
+        if check:
+            lines += [
+                "            if first:",
+                f"                shared.append(SUB{number_of})",
+                "                first = False",
+            ]
         lines.append(f"            n{number_of}(e, acc, shared)" if node.children else "            pass")
         lines.append("        elif k is _list:")
         lines.append("            raise _Fallback")
+        lines += scalar_branches(node, "e", "        ", first=False)
         lines.append("        else:")
-        lines += scalar(node, "e", "            ")
+        lines.append("            raise _Fallback")
         lines.append("")
         if len(lines) > max_lines:
             return None
