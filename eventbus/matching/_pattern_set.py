@@ -18,8 +18,8 @@ leaves of two referenced fields, the branches that constrain two such fields (or
 
 Large sets (a few hundred branches and more) are partitioned by the exact values of the top-level
 field most branches require (``source`` in practice): an event is matched against the branches
-requiring its value plus the general ones only (see ``_Partitioned``), so the bitsets it touches are
-a fraction of the whole set's width.
+requiring its value plus the general ones that value leaves possible (see ``_Partitioned``), so the
+bitsets it touches are a fraction of the whole set's width.
 
 In large generations, the one-branch patterns that constrain a single field (besides a partition's
 key) and are numerous on that field form a *field group*: whether they match depends on that field's
@@ -28,9 +28,10 @@ anyway; they take no bits.
 
 Results come back in a deterministic order: the field groups' names (fields in path order), then 64
 matched bits at a time in bit order: per 64-bit word, the one-branch patterns of its bits, then its
-``$or`` patterns; ``$or`` patterns whose branches lie in several words come last, each once. Bits are clustered by the exact values of the most
-constrained field, identical patterns are adjacent (in insertion order), and the branches of one
-``$or`` pattern sit side by side. (Plain insertion order would cost a sort of every result.)
+``$or`` patterns; ``$or`` patterns whose branches lie in several words come last, each once. Bits
+are clustered by the exact values of the most constrained field, identical patterns are adjacent (in
+insertion order), and the branches of one ``$or`` pattern sit side by side. (Plain insertion order
+would cost a sort of every result.)
 """
 
 from __future__ import annotations
@@ -574,7 +575,8 @@ class _Partitioned:
     value there is one of those strings (event-ruler: an exact string matches a string leaf equal to
     it, never a number, an object or an absent field). So each such value gets its own
     :class:`_Compiled` over the branches requiring it plus the *general* branches (those that do not
-    require exact strings of the key field), and an event whose key value is a string is matched
+    require exact strings of the key field) that the value does not rule out, all without their key
+    conditions (the value decides them); an event whose key value is a string is matched
     against that one generation only: its bitsets are a fraction of the width of the whole set's, so
     combining them and turning the result into names touch a fraction of the memory. An event
     without a string there can only match general branches; an event holding an array there (whose
