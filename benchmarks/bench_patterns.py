@@ -319,7 +319,7 @@ def render(events: list[dict[str, Any]], sns: list[dict[str, Any]], rounds: int,
             f"{by_rules[10_000]['compile_seconds']:.2f} s (target < 5 s).",
             "An event of this workload matches 0.4 of 10 rules but 375 of 10,000: at 10,000 rules, putting",
             "the 375 names together is about 4.5 us of the ~15 us an event costs (1.8 us of it the reference",
-            "counts of the names alone), the walk over 19 referenced fields (9 at 10 rules) about 8.5 us. Large",
+            "counts of the names alone), the walk over 18 referenced fields (9 at 10 rules) about 8.5 us. Large",
             "sets are split by `source`; one-field patterns numerous on a field are answered per value of that",
             "field (notes/pattern-engine.md, which also records what was tried).",
         ]
