@@ -226,14 +226,22 @@ def build_fast_path(
 
     def value(node: PathTrie, var: str, indent: str) -> list[str]:
         number_of = ids[id(node)]
-        code = [f"{indent}k = type({var})", *scalar_branches(node, var, indent, first=True)]
-        code.append(f"{indent}elif k is _dict:")
-        code.append(f"{indent}    n{number_of}({var}, acc, shared)" if node.children else f"{indent}    pass")
-        code += [
-            f"{indent}elif k is _list:",
-            f"{indent}    if {var}:",
-            f"{indent}        a{number_of}({var}, acc, shared)",
-        ]
+
+        def containers(keyword: str) -> list[str]:
+            return [
+                f"{indent}{keyword} k is _dict:",
+                f"{indent}    n{number_of}({var}, acc, shared)" if node.children else f"{indent}    pass",
+                f"{indent}elif k is _list:",
+                f"{indent}    if {var}:",
+                f"{indent}        a{number_of}({var}, acc, shared)",
+            ]
+
+        code = [f"{indent}k = type({var})"]
+        if node.field_id < 0 and node.children:
+            # A node only on the way to fields (``detail``): an object is the usual value, test it first.
+            code += [*containers("if"), *scalar_branches(node, var, indent, first=False)]
+        else:
+            code += [*scalar_branches(node, var, indent, first=True), *containers("elif")]
         code += [f"{indent}else:", f"{indent}    raise _Fallback"]
         return code
 
