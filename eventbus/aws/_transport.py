@@ -29,7 +29,7 @@ from email.utils import formatdate
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+from botocore.awsrequest import AWSResponse, HeadersDict, _HeaderKey  # type: ignore[import-untyped]
 from botocore.endpoint import Endpoint  # type: ignore[import-untyped]
 from botocore.signers import RequestSigner  # type: ignore[import-untyped]
 
@@ -306,13 +306,74 @@ def _send(self: Any, request: Any) -> Any:
     last = _last_date
     headers["Date"] = last[1] if last[0] == epoch else _http_date(epoch)
     raw = _RawBody(body)
-    http_response = AWSResponse(request.url, status, headers, raw)
+    if _DIRECT_RESPONSE:
+        http_response = _response(request.url, status, headers, raw)
+    else:  # pragma: no cover - a botocore whose response classes changed
+        http_response = AWSResponse(request.url, status, headers, raw)
     if not route.streams:
         # What ``AWSResponse.content`` would read from ``raw`` (botocore reads all of it for every
         # response that does not stream), handed over read, as urllib3's response would be.
         http_response._content = body
         raw.seek(len(body))
     return http_response
+
+
+_new = object.__new__
+#: botocore's header keys by header name (immutable: botocore never changes one once made).
+_header_keys: dict[str, Any] = {}
+
+
+def _header_key(name: str) -> Any:
+    key = _header_keys.get(name)
+    if key is None:
+        key = _HeaderKey(name)
+        if len(_header_keys) < 256:
+            _header_keys[name] = key
+    return key
+
+
+def _response(url: str, status: int, headers: dict[str, str], raw: Any) -> Any:
+    """``AWSResponse(url, status, headers, raw)`` built directly: the same attributes in the same
+    order, the headers a ``HeadersDict`` of the same keys and values in the same order (equal names
+    under case folding keep the first key and the last value, as ``HeadersDict.update`` keeps them),
+    with botocore's own key objects (``_HeaderKey``) remembered by name instead of made afresh for
+    every response. ``_DIRECT_RESPONSE`` says whether this botocore builds them this way."""
+    keys = _header_keys
+    items: dict[Any, str] = {}
+    for name, value in headers.items():
+        items[keys.get(name) or _header_key(name)] = value
+    mapping = _new(HeadersDict)
+    mapping._dict = items
+    response = _new(AWSResponse)
+    response.url = url
+    response.status_code = status
+    response.headers = mapping
+    response.raw = raw
+    response._content = None
+    return response
+
+
+def _builds_like_botocore() -> bool:
+    """Whether :func:`_response` builds what ``AWSResponse(...)`` builds in this botocore (checked
+    once, on import): the same attributes of the response, of its headers and of their keys."""
+    try:
+        headers = {"x-amzn-RequestId": "r", "Content-Type": "t", "content-type": "u", "Date": "d"}
+        made = AWSResponse("https://example.com/", 200, headers, None)
+        ours = _response("https://example.com/", 200, headers, None)
+        if type(made.headers) is not HeadersDict or list(vars(made)) != list(vars(ours)):
+            return False
+        if list(vars(made.headers)) != ["_dict"] or any(type(key) is not _HeaderKey for key in made.headers._dict):
+            return False
+        made_items = [(vars(key), value) for key, value in made.headers._dict.items()]
+        our_items = [(vars(key), value) for key, value in ours.headers._dict.items()]
+        return made_items == our_items and [
+            getattr(made, name) for name in vars(made) if name != "headers"
+        ] == [getattr(ours, name) for name in vars(ours) if name != "headers"]
+    except Exception:  # pragma: no cover - botocore internals renamed
+        return False
+
+
+_DIRECT_RESPONSE = _builds_like_botocore()
 
 
 _last_date: tuple[float, str] = (float("nan"), "")

@@ -115,3 +115,27 @@ def test_a_plain_simulation_answers_with_its_new_uuid_and_its_epoch() -> None:
     assert [request_id for request_id, _, _ in seen] == [replay.new_uuid() for _ in range(3)]
     assert all(date == expected for _, date, expected in seen)
     assert seen[0][1] == seen[1][1] != seen[2][1]
+
+
+def test_responses_are_built_as_botocore_builds_them() -> None:
+    # The transport builds botocore's AWSResponse directly (header keys remembered by name); it must
+    # hold what AWSResponse(url, status, headers, raw) holds: the same attributes, the same headers
+    # in the same order, equal names under case folding keeping the first name and the last value.
+    from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped]
+
+    assert _transport._DIRECT_RESPONSE
+    for headers in (
+        {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.0", "Content-Length": "2", "Date": "d"},
+        {"X-Amzn-RequestId": "r", "x-amzn-requestid": "s", "content-length": "0"},
+        {},
+    ):
+        for _ in range(2):  # the second time with the keys remembered
+            made = AWSResponse("https://sqs.us-east-1.amazonaws.com/", 400, headers, b"raw")
+            ours = _transport._response("https://sqs.us-east-1.amazonaws.com/", 400, headers, b"raw")
+            assert type(ours) is AWSResponse
+            assert type(ours.headers) is type(made.headers)
+            assert list(vars(ours)) == list(vars(made))
+            assert [(vars(k), v) for k, v in ours.headers._dict.items()] == [(vars(k), v) for k, v in made.headers._dict.items()]
+            assert list(ours.headers.items()) == list(made.headers.items())
+            assert {k: v for k, v in vars(ours).items() if k != "headers"} == {k: v for k, v in vars(made).items() if k != "headers"}
+            assert ours.headers.get("X-AMZN-REQUESTID") == made.headers.get("X-AMZN-REQUESTID")
