@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from ..errors import ServiceError
+from ..services._wire_ready import WireReady
 from ._shapes import (
     Convert,
     ConverterCache,
@@ -356,7 +357,7 @@ class JsonProtocol:
         result = api.call(op.name, op.decode(params) if op.decode is not None else params)
         if result is None:
             result = {}
-        if op.encode is not None:
+        if op.encode is not None and type(result) is not WireReady:  # (WireReady: already as written)
             result = op.encode(result)
         return _json_encode(result) if op.has_output else b"{}"
 
@@ -369,7 +370,7 @@ class JsonProtocol:
 
     def encode_body(self, op: _Operation, result: dict[str, Any]) -> bytes:
         """The body of a successful response of operation ``op`` (its headers: ``encode_result``)."""
-        if op.encode is not None:
+        if op.encode is not None and type(result) is not WireReady:
             result = op.encode(result)
         return _json_encode(result) if op.has_output else b"{}"
 

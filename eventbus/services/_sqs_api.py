@@ -24,6 +24,7 @@ from ._sqs_errors import (
 from ._sqs_model import BatchFailure, Message
 from ._sqs_queue import AttributeSelection, Queue
 from ._sqs_validation import check_batch_ids, check_range
+from ._wire_ready import WireReady
 
 if TYPE_CHECKING:
     from ._sqs_service import SqsService
@@ -269,9 +270,13 @@ class SqsApi:
     def receive_message(self, params: Params) -> Result:
         """ReceiveMessage; a WaitTimeSeconds long poll jumps the simulation's clock (see Queue.receive)."""
         queue = self._queue(params)
-        n, wait, visibility = queue._check_receive(
-            params.get("MaxNumberOfMessages", 1), params.get("WaitTimeSeconds"), params.get("VisibilityTimeout")
-        )
+        n = params.get("MaxNumberOfMessages", 1)
+        wait = params.get("WaitTimeSeconds")
+        visibility = params.get("VisibilityTimeout")
+        if type(n) is int and 0 < n <= 10 and wait is None and visibility is None:  # _check_receive's answer then
+            wait, visibility = queue.receive_wait_time, queue._visibility_timeout
+        else:
+            n, wait, visibility = queue._check_receive(n, wait, visibility)
         names = params.get("AttributeNames")
         system_names = params.get("MessageSystemAttributeNames")
         message_names = params.get("MessageAttributeNames")
@@ -281,6 +286,8 @@ class SqsApi:
             messages = [_message(m) for m in queue._receive_messages(n, wait, visibility, selection, attempt_id)]
         else:  # no attributes asked for: the four members every message has, straight from the queue
             messages = queue._receive_messages(n, wait, visibility, _NO_ATTRIBUTES, attempt_id, plain=True)
+            # Text members only, none null: as the JSON protocol writes them.
+            return WireReady(Messages=messages) if messages else {}
         return {"Messages": messages} if messages else {}
 
     def delete_message(self, params: Params) -> Result:

@@ -112,3 +112,38 @@ def test_structures_with_several_members_to_convert_encode_as_item_by_item(
     got, expected, same = _both_ways("ListConnections", "output", "Connections", connections, "events")
     assert got == expected
     assert same == unchanged
+
+
+def test_a_plain_receive_result_is_written_as_the_converters_would_write_it() -> None:
+    # A ReceiveMessage naming no attributes returns text members only (WireReady): the codec
+    # writes it as it is; converted as any result (and as the general path that selects attributes
+    # answers), it is written the same.
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+    import msgspec
+
+    from eventbus import Simulation
+    from eventbus.aws._json_protocol import JsonProtocol
+    from eventbus.services._wire_ready import WireReady
+
+    model = _SESSION.get_service_model("sqs")
+    codec = JsonProtocol(model)
+    op = codec._operation(model.operation_model("ReceiveMessage"))
+    assert op.encode is not None
+
+    def answer(params: dict[str, Any]) -> tuple[Any, bytes]:
+        sim = Simulation(seed=2)
+        api = sim.sqs.api
+        url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+        entries = [{"Id": str(i), "MessageBody": f"\u00e9\"{i}\\ \U0001f600"} for i in range(3)]
+        api.call("SendMessageBatch", {"QueueUrl": url, "Entries": entries})
+        result = api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, **params})
+        return result, codec.encode_body(op, result)
+
+    plain, written = answer({})
+    assert type(plain) is WireReady
+    converted = op.encode(copy.deepcopy(dict(plain)))
+    assert converted == plain
+    assert written == msgspec.json.encode(converted)
+    general, general_written = answer({"MessageAttributeNames": ["none-such"]})
+    assert type(general) is not WireReady
+    assert (general, general_written) == (plain, written)
