@@ -6,7 +6,8 @@ https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._journal import Record
@@ -24,7 +25,7 @@ from ._sqs_model import (
     SendEntry,
     SendResult,
 )
-from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _dashed, _md5, _sha256, _uuid_parts
+from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _dashed, _md5, _sha256
 from ._sqs_storage import Entry
 from ._sqs_validation import (
     DEDUPLICATION_WINDOW,
@@ -171,49 +172,48 @@ class Sending(QueueBase):
         """What :meth:`_send_bodies` does: (entry id, message id, MD5 of the body) of each message
         sent, in entry order (with ``wire``, as SendMessageBatchResultEntry dicts: ``Id``,
         ``MessageId``, ``MD5OfMessageBody``), and the failed entries."""
+        if self._delay_seconds:
+            return self._store_bodies_delayed(bodies, ids, wire)
+        maximum = self._maximum_message_size
+        # Every check first, nothing changed yet: the batch's size, and each body encoded (the
+        # ASCII case inline) or refused.
         total = 0
+        checked: list[Any] = []
         for body in bodies:
+            if type(body) is str and body.isascii() and 0 < len(body) <= maximum and not (encoded := body.encode()).translate(None, VALID_ASCII):
+                total += len(encoded)
+                checked.append(encoded)
+                continue
             if type(body) is str:
                 total += len(body) if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+            try:
+                checked.append(_plain_body(body, maximum))
+            except SqsServiceError as error:
+                checked.append(error)
         if total > MAX_MESSAGE_SIZE:
             raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
         now = self._sim.time
         sent: list[Any] = []
         failed: list[BatchFailure] = []
-        if self._delay_seconds:
-            send = self._send_plain
-            for entry_id, body in zip(ids, bodies, strict=False):
-                try:
-                    result = send(body, entry_id, now)
-                except SqsServiceError as error:
-                    failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
-                else:
-                    message_id, md5 = result.message_id, result.md5_of_body
-                    sent.append({"Id": entry_id, "MessageId": message_id, "MD5OfMessageBody": md5} if wire else (entry_id, message_id, md5))
-            return sent, failed
-        maximum = self._maximum_message_size
+        # The message ids of the messages stored, drawn at once (see _draw_ids): the i-th from the end.
+        count = 0
+        for encoded in checked[: len(ids)]:
+            if type(encoded) is bytes:
+                count += 1
+        hexes, parts = _draw_ids(self._rng.getrandbits, count)
         record = self._append
         records = self._journal._unobserved()
         seq = len(records) if records is not None else 0  # nothing else appends during the loop
         arn = self.arn
-        bits = self._rng.getrandbits
         entries: list[Entry] = []
-        for entry_id, body in zip(ids, bodies, strict=False):
-            # _plain_body's checks, the ASCII case inline.
-            if not (
-                type(body) is str
-                and body.isascii()
-                and 0 < len(body) <= maximum
-                and not (encoded := body.encode()).translate(None, VALID_ASCII)
-            ):
-                try:
-                    encoded = _plain_body(body, maximum)
-                except SqsServiceError as error:
-                    failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
-                    continue
+        for entry_id, body, encoded in zip(ids, bodies, checked, strict=False):
+            if type(encoded) is not bytes:
+                failed.append(BatchFailure(entry_id, encoded.query_code, encoded.message, encoded.sender_fault))
+                continue
+            count -= 1
             size = len(encoded)
             md5 = (small_md5 if size < SMALL_MD5_BYTES else _md5)(encoded).hexdigest()
-            message_id = _dashed(_uuid_parts(((bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
+            message_id = _dashed(parts[count](hexes))
             detail = _SENT.get(size) or _sent_detail(size)
             if records is not None:
                 records.append(Record(seq, now, "sqs.sent", arn, message_id, detail))
@@ -236,6 +236,28 @@ class Sending(QueueBase):
                 if not self._waiters:
                     break
                 self._wake()
+        return sent, failed
+
+    def _store_bodies_delayed(self, bodies: Sequence[str], ids: Sequence[str], wire: bool) -> tuple[list[Any], list[BatchFailure]]:
+        """:meth:`_store_bodies` on a queue with a delay: message by message."""
+        total = 0
+        for body in bodies:
+            if type(body) is str:
+                total += len(body) if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+        if total > MAX_MESSAGE_SIZE:
+            raise BatchRequestTooLongError(f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
+        now = self._sim.time
+        sent: list[Any] = []
+        failed: list[BatchFailure] = []
+        send = self._send_plain
+        for entry_id, body in zip(ids, bodies, strict=False):
+            try:
+                result = send(body, entry_id, now)
+            except SqsServiceError as error:
+                failed.append(BatchFailure(entry_id, error.query_code, error.message, error.sender_fault))
+            else:
+                message_id, md5 = result.message_id, result.md5_of_body
+                sent.append({"Id": entry_id, "MessageId": message_id, "MD5OfMessageBody": md5} if wire else (entry_id, message_id, md5))
         return sent, failed
 
     def _send_fifo(
@@ -397,3 +419,38 @@ def _sent_detail(size: int) -> dict[str, int]:
 
 
 _NO_ATTRIBUTES: tuple[dict[str, dict[str, Any]], int] = ({}, 0)
+
+
+#: ``_UUID_CLEAR`` and ``_UUID_SET`` repeated over ``n`` 128-bit draws, for n up to 10 (a batch).
+_CLEAR_BITS = _UUID_CLEAR & ((1 << 128) - 1)
+_IDS_CLEAR = tuple(sum(_CLEAR_BITS << (128 * i) for i in range(n)) for n in range(11))
+_IDS_SET = tuple(sum(_UUID_SET << (128 * i) for i in range(n)) for n in range(11))
+#: The 8-4-4-4-12 groups of the i-th 32 hex digits of a text (``_uuid_parts`` moved along it).
+_IDS_PARTS = tuple(
+    operator.itemgetter(*(slice(32 * i + a, 32 * i + b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))))
+    for i in range(10)
+)
+
+
+def _draw_ids(bits: Callable[[int], int], count: int) -> tuple[str, Sequence[Callable[[str], tuple[str, ...]]]]:
+    """``count`` message ids (version-4 UUIDs) in one draw of ``128 * count`` bits: the hex digits
+    of all, and for each id the getter of its groups; the ``i``-th id drawn is
+    ``_dashed(parts[count - 1 - i](hexes))``.
+
+    The generator yields the same bits as ``count`` draws of 128 (``getrandbits`` fills a number
+    from its least significant 32-bit word up, each word a fresh output, so the first draw holds the
+    lowest 128 bits), so the ids and the generator's state after are those of ``count`` calls of
+    ``_new_message_id``.
+    """
+    if count <= 10:
+        clear, set_, parts = _IDS_CLEAR[count], _IDS_SET[count], _IDS_PARTS
+    else:
+        clear = sum(_CLEAR_BITS << (128 * i) for i in range(count))
+        set_ = sum(_UUID_SET << (128 * i) for i in range(count))
+        parts = tuple(
+            operator.itemgetter(*(slice(32 * i + a, 32 * i + b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))))
+            for i in range(count)
+        )
+    if not count:
+        return "", parts
+    return ((bits(128 * count) & clear) | set_).to_bytes(16 * count, "big").hex(), parts

@@ -167,3 +167,49 @@ def test_journal_details_of_sends_and_receives_are_their_own_values() -> None:
         api.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 1, "VisibilityTimeout": 0})
     counts = [r.detail["count"] for r in sim.journal.select("sqs.received")]
     assert counts == list(range(1, 103))  # visibility 0 puts the message back in front
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 10, 12])
+def test_message_ids_drawn_at_once_are_the_ids_drawn_one_by_one(count: int) -> None:
+    # Message ids are version-4 UUIDs from the simulation's generator (same seed, same ids):
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatchResultEntry.html
+    from eventbus.services._sqs_send import _draw_ids
+
+    one_by_one = Simulation(seed=11).sqs.create_queue("q")
+    at_once = Simulation(seed=11).sqs.create_queue("q")
+    expected = [one_by_one._new_message_id() for _ in range(count)]
+    hexes, parts = _draw_ids(at_once._rng.getrandbits, count)
+    assert ["-".join(parts[count - 1 - i](hexes)) for i in range(count)] == expected
+    assert at_once._rng.getstate() == one_by_one._rng.getstate()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"MaxNumberOfMessages": 10},
+        {"MaxNumberOfMessages": 1},
+        {},
+        {"MaxNumberOfMessages": 0},
+        {"MaxNumberOfMessages": 11},
+        {"MaxNumberOfMessages": True},
+        {"MaxNumberOfMessages": None},
+        {"MaxNumberOfMessages": 2.0},
+    ],
+)
+def test_receive_message_checks_its_count_as_the_general_path(params: dict[str, Any]) -> None:
+    # MaxNumberOfMessages: 1 to 10 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html);
+    # an explicit WaitTimeSeconds of 0 (the queue's default) takes the general checks.
+    def run(extra: dict[str, Any]) -> tuple[Any, list[Any]]:
+        sim = Simulation(seed=5)
+        api = sim.sqs.api
+        url = api.call("CreateQueue", {"QueueName": "q"})["QueueUrl"]
+        for batch in range(2):
+            entries = [{"Id": str(i), "MessageBody": f"m{batch}-{i}"} for i in range(6)]
+            api.call("SendMessageBatch", {"QueueUrl": url, "Entries": entries})
+        try:
+            result: Any = api.call("ReceiveMessage", {"QueueUrl": url, **params, **extra})
+        except SqsServiceError as error:
+            result = (error.code, str(error))
+        return result, [(r.kind, r.id, dict(r.detail)) for r in sim.journal]
+
+    assert run({}) == run({"WaitTimeSeconds": 0})
