@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import logging
-import operator
 import threading
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -33,7 +32,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict, _HeaderKey  # type: ig
 from botocore.endpoint import Endpoint  # type: ignore[import-untyped]
 from botocore.signers import RequestSigner  # type: ignore[import-untyped]
 
-from .._simulation import _UUID_CLEAR, _UUID_SET, Simulation
+from .._simulation import Simulation, uuid_text
 from ..errors import ServiceError, SimulationError
 from ._botocore_memo import MEMO_PATCHES
 from ._botocore_memo import clear as clear_memo
@@ -54,10 +53,6 @@ __all__ = (
 
 logger = logging.getLogger("eventbus.aws")
 
-# Simulation.new_uuid's text (str(uuid.UUID(int=bits, version=4))): the 8-4-4-4-12 groups of the
-# 32 hex digits, cut and joined in C.
-_uuid_parts = operator.itemgetter(slice(0, 8), slice(8, 12), slice(12, 16), slice(16, 20), slice(20, 32))
-_dashed = "-".join
 
 #: botocore service name -> the Simulation attribute whose ``.api`` serves it.
 SIMULATED_SERVICES: dict[str, str] = {
@@ -245,10 +240,8 @@ def _serve(
         known = apis.get(route.attribute)
         api = known if known is not None else apis.setdefault(route.attribute, _api(sim, route, operation_model))
     codec = route.codec
-    if apis is None:
-        request_id = sim.new_uuid()
-    else:  # a plain Simulation: its new_uuid, inline (the same draw and text)
-        request_id = _dashed(_uuid_parts(((sim.rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
+    # A plain Simulation: its new_uuid without the method call (the same draw and text).
+    request_id = sim.new_uuid() if apis is None else uuid_text(sim.rng.getrandbits(128))
     try:
         op = route.json
         if op is not None:  # the JSON protocol: the body is the request, the result the body

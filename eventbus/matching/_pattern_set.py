@@ -94,24 +94,21 @@ _GROUP_MIN_BRANCHES: Final = 16
 
 
 def _by_field(
-    branches: list[Branch], owners: list[list[int]], multi_branch: list[bool], given: str | None
+    branches: list[Branch], owners: list[list[int]], multi_branch: list[bool]
 ) -> tuple[dict[str, list[int]], list[int]]:
     """Split off the branches matched by the value of one field alone.
 
-    A branch of a one-branch pattern constraining a single field (besides ``given``, the key field of
-    a partition, whose exact strings the partition already guarantees), without ``exists: false``,
-    matches exactly when some value of that field satisfies it: whether it matches, and so the names
+    A branch of a one-branch pattern constraining a single field (a partition's branches no longer
+    hold the key field, which the partition decides), without ``exists: false``, matches exactly when some value of that field satisfies it: whether it matches, and so the names
     it contributes, depend on that field's values only. Where a field has at least
     ``_GROUP_MIN_BRANCHES`` of them, they are looked up with its values (see :class:`_FieldGroup`)
     instead of taking bits of the generation's bitset. Returns those branches per field path (``""``:
-    no field besides ``given``, always matched, however few) and the others: the smaller groups'
+    no field at all, always matched, however few) and the others: the smaller groups'
     branches first (packed together, field by field), then the rest, in the given order."""
     groups: dict[str, list[int]] = {}
     rest: list[int] = []
     for bit, branch in enumerate(branches):
-        fields = [
-            path for path, conditions in branch.items() if not (path == given and _exact_strings(conditions))
-        ]
+        fields = list(branch)
         if (
             len(fields) > 1
             or any(multi_branch[owner] for owner in owners[bit])
@@ -230,7 +227,7 @@ class _Compiled:
         "words",
     )
 
-    def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]], given: str | None = None) -> None:
+    def __init__(self, entries: Sequence[tuple[str, Sequence[Branch]]]) -> None:
         self.names = [name for name, _ in entries]
         keys: dict[frozenset[tuple[str, frozenset[object]]], int] = {}
         branches: list[Branch] = []
@@ -258,7 +255,7 @@ class _Compiled:
         self.group_branches = 0
         copies = self.names
         if len(branches) >= _BY_FIELD_MIN_BRANCHES:
-            by_path, rest = _by_field(branches, owners, multi_branch, given)
+            by_path, rest = _by_field(branches, owners, multi_branch)
             self.group_branches = len(branches) - len(rest)
             # Names copied in the order results list them: the groups' (in path order), then the bits'.
             copies = _names_in_bit_order(
@@ -627,7 +624,7 @@ class _Partitioned:
                 if possible:
                     merged.setdefault(owner, []).extend(possible)
             ordered = sorted(merged.items(), key=lambda item: order[item[0]])
-            self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered], key)
+            self.parts[value] = _Compiled([(owner, tuple(picked)) for owner, picked in ordered])
         self.general = _Compiled([(owner, tuple(picked)) for owner, picked in general])
 
     def match(self, event: Mapping[str, Any]) -> list[str]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import operator
 from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._simulation import Future
+from .._simulation import Future, uuid_text
 from ._sqs_errors import (
     QueueDoesNotExistError,
     ReceiptHandleIsInvalidError,
@@ -40,11 +39,6 @@ __all__ = ("QueueBase",)
 _md5 = hashlib.md5
 _sha256 = hashlib.sha256
 _b64 = binascii.b2a_base64
-# uuid.UUID(int=..., version=4) sets these bits; doing it here costs a tenth of building a UUID.
-_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
-# The 8-4-4-4-12 groups of a UUID's 32 hex digits, cut and joined in C: str(uuid.UUID(...)).
-_uuid_parts = operator.itemgetter(slice(0, 8), slice(8, 12), slice(12, 16), slice(16, 20), slice(20, 32))
 _dashed = "-".join
 _SYSTEM_NAMES = frozenset(
     {
@@ -265,7 +259,7 @@ class QueueBase:
 
     # ------------------------------------------------------------- helpers
     def _new_message_id(self) -> str:
-        return _dashed(_uuid_parts(((self._rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()))
+        return uuid_text(self._rng.getrandbits(128))
 
     def _new_handle(self) -> str:
         # Receipt handles are opaque to receivers; a counter makes each unique at a tenth of the

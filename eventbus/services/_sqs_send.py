@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._journal import Record
+from .._simulation import _UUID_CLEAR, _UUID_SET
 from ._sqs_errors import (
     BatchRequestTooLongError,
     InvalidMessageContentsError,
@@ -25,7 +26,7 @@ from ._sqs_model import (
     SendEntry,
     SendResult,
 )
-from ._sqs_queue_base import _UUID_CLEAR, _UUID_SET, QueueBase, _dashed, _md5, _sha256
+from ._sqs_queue_base import QueueBase, _dashed, _md5, _sha256
 from ._sqs_storage import Entry
 from ._sqs_validation import (
     DEDUPLICATION_WINDOW,
@@ -425,7 +426,7 @@ _NO_ATTRIBUTES: tuple[dict[str, dict[str, Any]], int] = ({}, 0)
 _CLEAR_BITS = _UUID_CLEAR & ((1 << 128) - 1)
 _IDS_CLEAR = tuple(sum(_CLEAR_BITS << (128 * i) for i in range(n)) for n in range(11))
 _IDS_SET = tuple(sum(_UUID_SET << (128 * i) for i in range(n)) for n in range(11))
-#: The 8-4-4-4-12 groups of the i-th 32 hex digits of a text (``_uuid_parts`` moved along it).
+#: The 8-4-4-4-12 groups of the i-th 32 hex digits of a text (``_simulation._UUID_GROUPS`` moved along it).
 _IDS_PARTS = tuple(
     operator.itemgetter(*(slice(32 * i + a, 32 * i + b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))))
     for i in range(10)
